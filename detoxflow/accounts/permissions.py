@@ -1,0 +1,55 @@
+"""Who may do what: the one Role x Action table that views, API and templates consult."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    """The jobs on a detox unit; each user holds exactly one."""
+
+    INTAKE_COORDINATOR = "intake_coordinator", "Intake coordinator"
+    NURSE = "nurse", "Nurse"
+    PHYSICIAN = "physician", "Physician"
+    COUNSELOR = "counselor", "Counselor"
+    UNIT_MANAGER = "unit_manager", "Unit manager"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+class Action(models.TextChoices):
+    """Things a user can ask to do; each route names the one it needs."""
+
+    VIEW_CENSUS = "view_census", "View unit census"
+    VIEW_PATIENT = "view_patient", "View a patient's record"
+    REGISTER_PATIENT = "register_patient", "Register a patient"
+    EDIT_PATIENT = "edit_patient", "Edit demographics and allergies"
+    OPEN_EPISODE = "open_episode", "Open an episode of care"
+    ASSIGN_BED = "assign_bed", "Assign or release a bed"
+    CHANGE_STAGE = "change_stage", "Move an episode to its next stage"
+    DISCHARGE = "discharge", "Discharge a patient"
+    VIEW_FACILITY = "view_facility", "View facilities, units and beds"
+    VIEW_AUDIT_LOG = "view_audit_log", "View the audit log"
+
+
+_CLINICAL = {Role.INTAKE_COORDINATOR, Role.NURSE, Role.PHYSICIAN, Role.COUNSELOR, Role.UNIT_MANAGER}
+
+# Minimum necessary (42 CFR Part 2, HIPAA): the administrator runs the system and reads
+# the audit log but does not read patient records.
+PERMISSIONS: dict[Action, frozenset[Role]] = {
+    Action.VIEW_CENSUS: frozenset(_CLINICAL),
+    Action.VIEW_PATIENT: frozenset(_CLINICAL),
+    Action.REGISTER_PATIENT: frozenset({Role.INTAKE_COORDINATOR, Role.NURSE, Role.PHYSICIAN, Role.UNIT_MANAGER}),
+    Action.EDIT_PATIENT: frozenset({Role.INTAKE_COORDINATOR, Role.NURSE, Role.PHYSICIAN}),
+    Action.OPEN_EPISODE: frozenset({Role.INTAKE_COORDINATOR, Role.PHYSICIAN, Role.UNIT_MANAGER}),
+    Action.ASSIGN_BED: frozenset({Role.INTAKE_COORDINATOR, Role.NURSE, Role.UNIT_MANAGER}),
+    Action.CHANGE_STAGE: frozenset({Role.NURSE, Role.PHYSICIAN}),
+    # Administrative discharges (e.g. a no-show) fall to the manager; clinical ones to the physician.
+    Action.DISCHARGE: frozenset({Role.PHYSICIAN, Role.UNIT_MANAGER}),
+    Action.VIEW_FACILITY: frozenset(Role),
+    Action.VIEW_AUDIT_LOG: frozenset({Role.UNIT_MANAGER, Role.ADMINISTRATOR}),
+}
+
+
+def role_may(role: str, action: Action) -> bool:
+    """True if the role is allowed the action by the table."""
+    return role in PERMISSIONS[action]

@@ -1,0 +1,61 @@
+"""The JSON API: one NinjaAPI, one router per app; every error answers {"field", "message"}."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import django_auth
+
+from detoxflow.episodes.api import router as episodes_router
+from detoxflow.errors import InvalidInput
+from detoxflow.facilities.api import router as facilities_router
+from detoxflow.patients.api import router as patients_router
+
+api = NinjaAPI(
+    title="DetoxFlow API",
+    version="1",
+    description="Facilities, patients and episodes of care. Session sign-in required; every call is audited.",
+    auth=django_auth,
+    docs_decorator=login_required,
+    urls_namespace="api",
+)
+api.add_router("/facilities", facilities_router)
+api.add_router("/patients", patients_router)
+api.add_router("/episodes", episodes_router)
+
+
+def _field_from_location(location: list[str | int]) -> str:
+    # Pydantic locations look like ["body", "payload", "date_of_birth"]; the last name is the field.
+    names = [str(part) for part in location if part not in ("body", "payload", "query", "path")]
+    return ".".join(names) or "body"
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [{"field": _field_from_location(list(e.get("loc", []))), "message": e.get("msg", "Invalid value.")}
+              for e in exc.errors]
+    first = errors[0] if errors else {"field": "body", "message": "Invalid request."}
+    return api.create_response(request, {**first, "errors": errors}, status=422)
+
+
+@api.exception_handler(InvalidInput)
+def invalid_input(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
+    return api.create_response(request, {"field": exc.field, "message": exc.message}, status=exc.status_code)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"field": None, "message": str(exc) or "Not allowed."}, status=403)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"field": None, "message": str(exc) or "Not found."}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def not_signed_in(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(request, {"field": None, "message": "Sign in first."}, status=401)

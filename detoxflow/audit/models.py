@@ -1,0 +1,88 @@
+"""The append-only audit trail of every read and write of a patient's record."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+
+from detoxflow.facilities.models import Facility
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or remove an audit event through the application."""
+
+
+class Outcome(models.TextChoices):
+    """Whether the audited request did what was asked."""
+
+    SUCCESS = "success", "Success"
+    DENIED = "denied", "Denied"
+    REFUSED = "refused", "Refused (invalid request)"
+    FAILED = "failed", "Failed"
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    """Bulk update and delete are the easy ways to rewrite history; both are closed."""
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Audit events cannot be updated.")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("Audit events cannot be deleted.")
+
+
+class AuditEvent(models.Model):
+    """One audited action. Names are copied in so the event outlives renamed or removed rows.
+
+    `hash` covers every field and the previous event's hash, so an edit or a deletion
+    anywhere breaks the chain that `python -m detoxflow audit verify` walks.
+    """
+
+    at = models.DateTimeField(db_index=True)
+    facility = models.ForeignKey(Facility, on_delete=models.DO_NOTHING, null=True, db_constraint=False, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, db_constraint=False, related_name="+"
+    )
+    user_name = models.CharField(max_length=150)
+    role = models.CharField(max_length=32, blank=True)
+    # Plain ids, not foreign keys: the trail must never block or cascade from clinical data.
+    patient_id = models.BigIntegerField(null=True, db_index=True)
+    episode_id = models.BigIntegerField(null=True)
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    client_address = models.GenericIPAddressField(null=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    detail = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["user", "at"], name="audit_user_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_name} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("Audit events cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Audit events cannot be deleted.")
+
+
+class AuditChainHead(models.Model):
+    """The single row holding the newest hash and the event count.
+
+    Locking it serialises appends, and comparing it with the table detects a removed
+    last event, which the chain alone could not show.
+    """
+
+    last_hash = models.CharField(max_length=64)
+    event_count = models.BigIntegerField(default=0)

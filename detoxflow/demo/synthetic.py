@@ -1,0 +1,219 @@
+"""Synthetic facilities, staff, patients and episodes for the demo and the benchmarks.
+
+Nothing here describes a real person: names are drawn from short generic lists, phone
+numbers sit in the 555-01xx range reserved for fiction, and every record is random.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from detoxflow.accounts.models import User
+from detoxflow.accounts.permissions import Role
+from detoxflow.clinical.stages import CareSetting, DischargeType, Stage, WithdrawalMedication
+from detoxflow.episodes.models import Episode, StageTransition
+from detoxflow.facilities.models import Bed, Facility, Unit
+from detoxflow.patients.models import Allergy, Patient, Sex
+
+DEMO_PASSWORD = "detoxflow-demo"  # noqa: S105  (published on purpose: demo logins only)
+UNITS = (("North", "north"), ("South", "south"))
+BEDS_PER_UNIT = 16
+DEMO_STAFF = (
+    ("intake", "Ines", "Intake", Role.INTAKE_COORDINATOR),
+    ("nurse", "Nora", "Nurse", Role.NURSE),
+    ("physician", "Phil", "Physician", Role.PHYSICIAN),
+    ("counselor", "Cora", "Counselor", Role.COUNSELOR),
+    ("manager", "Manon", "Manager", Role.UNIT_MANAGER),
+    ("admin", "Ada", "Admin", Role.ADMINISTRATOR),
+)
+GIVEN = ("Alex", "Sam", "Jordan", "Casey", "Riley", "Morgan", "Taylor", "Jamie", "Avery", "Quinn", "Drew", "Rowan",
+         "Skyler", "Reese", "Hayden", "Emerson", "Parker", "Sage", "Dakota", "Finley")
+FAMILY = ("Testperson", "Sampleton", "Placeholder", "Demoford", "Mockridge", "Fictus", "Synthia", "Exampleby",
+          "Dummett", "Specimen", "Prototyp", "Fakeley", "Notreal", "Simulo", "Modelton", "Draftwell")
+ALLERGENS = (("Penicillin", "rash"), ("Sulfonamides", "hives"), ("Latex", "itching"), ("Codeine", "nausea"))
+# Stage mix of the current census: who is where on an ordinary day on the unit.
+CURRENT_STAGES = (
+    (Stage.PRE_ADMISSION, 2), (Stage.EVALUATION, 3), (Stage.STABILIZATION, 6),
+    (Stage.TAPERING, 5), (Stage.AFTERCARE_PLANNING, 4),
+)
+PATH = (Stage.PRE_ADMISSION, Stage.EVALUATION, Stage.STABILIZATION, Stage.TAPERING, Stage.AFTERCARE_PLANNING)
+DISCHARGE_MIX = (
+    (DischargeType.COMPLETED, 60), (DischargeType.AGAINST_MEDICAL_ADVICE, 25),
+    (DischargeType.TRANSFER_TO_HIGHER_LEVEL, 10), (DischargeType.ADMINISTRATIVE, 5),
+)
+REASONS = {
+    Stage.PRE_ADMISSION: "Phone screen: requesting detox",
+    Stage.EVALUATION: "Arrived for intake",
+    Stage.STABILIZATION: "Intake complete; method agreed",
+    Stage.TAPERING: "Stable on current dose; taper started",
+    Stage.AFTERCARE_PLANNING: "Taper complete; planning aftercare",
+    Stage.DISCHARGED: "Discharged",
+}
+
+
+@dataclass
+class SeedCounts:
+    """How much one run wrote, for the rate the command reports."""
+
+    facilities: int = 0
+    users: int = 0
+    patients: int = 0
+    episodes: int = 0
+    transitions: int = 0
+
+    @property
+    def rows(self) -> int:
+        return self.facilities + self.users + self.patients + self.episodes + self.transitions
+
+
+def _patient(facility: Facility, number: int, rng: random.Random, today: dt.date) -> Patient:
+    sex = rng.choice((Sex.FEMALE, Sex.MALE, Sex.MALE, Sex.UNKNOWN))
+    age_days = rng.randint(19 * 365, 65 * 365)
+    return Patient(
+        facility=facility,
+        mrn=f"{facility.code.upper()}-{number:06d}",
+        given_name=rng.choice(GIVEN),
+        family_name=rng.choice(FAMILY),
+        date_of_birth=today - dt.timedelta(days=age_days),
+        sex=sex,
+        pregnancy_capable=sex == Sex.FEMALE and age_days < 50 * 365,
+        phone=f"555-01{rng.randint(0, 99):02d}",
+        emergency_contact_name=f"{rng.choice(GIVEN)} {rng.choice(FAMILY)}",
+        emergency_contact_phone=f"555-01{rng.randint(0, 99):02d}",
+    )
+
+
+def _walk(episode: Episode, stages: list[Stage], start: dt.datetime, hours: list[float], actor: User,
+          discharge: DischargeType | None) -> list[StageTransition]:
+    rows = []
+    at = start
+    previous = ""
+    for stage, gap in zip(stages, hours, strict=True):
+        at += dt.timedelta(hours=gap)
+        rows.append(StageTransition(
+            facility_id=episode.facility_id, episode=episode, from_stage=previous, to_stage=stage.value,
+            discharge_type=discharge.value if stage is Stage.DISCHARGED and discharge else "",
+            at=at, by=actor, by_name=actor.display_name, by_role=actor.role, reason=REASONS[stage],
+        ))
+        previous = stage.value
+    return rows
+
+
+def _method(rng: random.Random) -> tuple[str, str]:
+    medication = rng.choices(
+        (WithdrawalMedication.BUPRENORPHINE, WithdrawalMedication.METHADONE, WithdrawalMedication.ALPHA2_AGONIST),
+        weights=(6, 2, 2),
+    )[0]
+    return CareSetting.INPATIENT.value, medication.value
+
+
+@transaction.atomic
+def seed_facility(
+    index: int, patients: int, history_days: int, now: dt.datetime, rng: random.Random, password_hash: str,
+    *, demo_logins: bool,
+) -> SeedCounts:
+    """One facility: 2 units of 16 beds, a staff member per role, a current census and discharged history."""
+    counts = SeedCounts(facilities=1)
+    code = "demo" if demo_logins else f"site{index:03d}"
+    facility = Facility.objects.create(
+        name="Riverside Withdrawal Management Unit (demo)" if demo_logins else f"Synthetic Detox Site {index}",
+        code=code, admissions_phone="555-0100",
+    )
+    units = [Unit.objects.create(facility=facility, name=name, code=unit_code) for name, unit_code in UNITS]
+    Bed.objects.bulk_create(
+        [Bed(facility=facility, unit=unit, label=f"{unit.code[0].upper()}{n:02d}")
+         for unit in units for n in range(1, BEDS_PER_UNIT + 1)]
+    )
+    beds = list(Bed.objects.filter(facility=facility).order_by("unit__name", "label"))
+    staff = User.objects.bulk_create([
+        User(username=username if demo_logins else f"{code}-{username}", first_name=first, last_name=last,
+             role=role.value, facility=facility, password=password_hash, is_staff=role is Role.ADMINISTRATOR)
+        for username, first, last, role in DEMO_STAFF
+    ])
+    counts.users = len(staff)
+    by_role = {Role(u.role): u for u in staff}
+    today = now.date()
+
+    current_total = min(patients, sum(n for _, n in CURRENT_STAGES))
+    people = Patient.objects.bulk_create([_patient(facility, n, rng, today) for n in range(1, patients + 1)])
+    counts.patients = len(people)
+    Allergy.objects.bulk_create([
+        Allergy(facility=facility, patient=p, substance=a, reaction=r)
+        for p in people if rng.random() < 0.15 for a, r in [rng.choice(ALLERGENS)]
+    ])
+
+    episodes: list[Episode] = []
+    walks: list[tuple[Episode, list[Stage], dt.datetime, list[float], DischargeType | None]] = []
+    stage_plan = [stage for stage, n in CURRENT_STAGES for _ in range(n)][:current_total]
+    free_beds = iter(beds)
+    for person, stage in zip(people[:current_total], stage_plan, strict=True):
+        steps = list(PATH[: PATH.index(stage) + 1])
+        hours = [0.0] + [rng.uniform(2, 40) for _ in steps[1:]]
+        opened = now - dt.timedelta(hours=sum(hours) + rng.uniform(1, 24))
+        setting, medication = _method(rng) if stage is not Stage.PRE_ADMISSION else ("", "")
+        bed = next(free_beds) if stage is not Stage.PRE_ADMISSION else None
+        admitted = opened + dt.timedelta(hours=hours[1]) if len(steps) > 1 else None
+        episode = Episode(
+            facility=facility, patient=person, stage=stage.value, opened_at=opened, admitted_at=admitted,
+            bed=bed, unit=bed.unit if bed else None, care_setting=setting, withdrawal_medication=medication,
+        )
+        episodes.append(episode)
+        walks.append((episode, steps, opened, hours, None))
+
+    for person in people[current_total:]:
+        discharge = rng.choices([d for d, _ in DISCHARGE_MIX], weights=[w for _, w in DISCHARGE_MIX])[0]
+        if discharge is DischargeType.COMPLETED:
+            steps = [*PATH, Stage.DISCHARGED]
+        elif discharge is DischargeType.ADMINISTRATIVE:
+            steps = [Stage.PRE_ADMISSION, Stage.DISCHARGED]
+        else:
+            steps = [*PATH[: rng.randint(2, 4)], Stage.DISCHARGED]
+        hours = [0.0] + [rng.uniform(4, 60) for _ in steps[1:]]
+        opened = now - dt.timedelta(days=rng.uniform(3, max(history_days, 4)))
+        discharged = opened + dt.timedelta(hours=sum(hours))
+        if discharged >= now:
+            opened -= discharged - now + dt.timedelta(hours=1)
+            discharged = opened + dt.timedelta(hours=sum(hours))
+        admitted = opened + dt.timedelta(hours=hours[1]) if Stage.EVALUATION in steps else None
+        setting, medication = _method(rng) if admitted else ("", "")
+        bed = rng.choice(beds) if admitted else None
+        episode = Episode(
+            facility=facility, patient=person, stage=Stage.DISCHARGED.value, opened_at=opened, admitted_at=admitted,
+            discharged_at=discharged, discharge_type=discharge.value, bed=bed, unit=bed.unit if bed else None,
+            care_setting=setting, withdrawal_medication=medication,
+        )
+        episodes.append(episode)
+        walks.append((episode, steps, opened, hours, discharge))
+
+    Episode.objects.bulk_create(episodes)
+    counts.episodes = len(episodes)
+    actors = [by_role[Role.INTAKE_COORDINATOR], by_role[Role.NURSE], by_role[Role.PHYSICIAN]]
+    transitions = [row for episode, steps, opened, hours, discharge in walks
+                   for row in _walk(episode, steps, opened, hours, rng.choice(actors), discharge)]
+    StageTransition.objects.bulk_create(transitions, batch_size=2000)
+    counts.transitions = len(transitions)
+    care_team = Episode.care_team.through
+    care_team.objects.bulk_create(
+        [care_team(episode_id=e.pk, user_id=by_role[Role.PHYSICIAN].pk) for e in episodes if e.discharged_at is None]
+    )
+    return counts
+
+
+def seed(facilities: int, patients_per_facility: int, history_days: int, now: dt.datetime, seed_value: int = 7) -> SeedCounts:
+    """Build `facilities` synthetic facilities; the first carries the published demo logins."""
+    rng = random.Random(seed_value)
+    password_hash = make_password(DEMO_PASSWORD)  # hashed once: Argon2 is slow by design
+    start = Facility.objects.count()
+    total = SeedCounts()
+    for offset in range(facilities):
+        index = start + offset
+        counts = seed_facility(index, patients_per_facility, history_days, now, rng, password_hash,
+                               demo_logins=index == 0)
+        for field in ("facilities", "users", "patients", "episodes", "transitions"):
+            setattr(total, field, getattr(total, field) + getattr(counts, field))
+    return total

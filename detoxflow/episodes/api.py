@@ -1,0 +1,100 @@
+"""API for episodes: open, read, bed, method and stage changes, through the same services as the screens."""
+
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from detoxflow.accounts.access import require
+from detoxflow.accounts.permissions import Action
+from detoxflow.audit.services import client_address, record_request_event
+from detoxflow.clinical.stages import Stage
+from detoxflow.episodes import services
+from detoxflow.episodes.models import Episode
+from detoxflow.episodes.queries import get_episode_for
+from detoxflow.episodes.schemas import BedIn, EpisodeDetailOut, EpisodeIn, EpisodeOut, MethodIn, TransitionIn
+from detoxflow.errors import InvalidInput
+from detoxflow.facilities.models import Bed
+from detoxflow.patients.queries import get_patient_for
+
+router = Router(tags=["episodes"])
+
+
+class EpisodeFilter(Schema):
+    stage: Stage | None = None
+    open: bool | None = None
+    patient_id: int | None = None
+
+
+@router.get("", response=list[EpisodeOut])
+@paginate(LimitOffsetPagination)
+def list_episodes(request: HttpRequest, filters: Query[EpisodeFilter]) -> QuerySet[Episode]:
+    """Episodes of the user's facility, newest first, by stage, open/closed or patient."""
+    require(request, Action.VIEW_PATIENT, object_type="Episode")
+    episodes = (
+        Episode.objects.filter(facility_id=request.user.facility_id)  # type: ignore[union-attr]
+        .prefetch_related("care_team")
+        .order_by("-opened_at", "-pk")
+    )
+    if filters.stage:
+        episodes = episodes.filter(stage=filters.stage.value)
+    if filters.open is not None:
+        episodes = episodes.filter(discharged_at__isnull=filters.open)
+    if filters.patient_id:
+        episodes = episodes.filter(patient_id=filters.patient_id)
+    record_request_event(request, "episode.list", object_type="Episode",
+                         detail={k: str(v) for k, v in filters.dict(exclude_none=True).items()})
+    return episodes
+
+
+@router.post("", response={201: EpisodeOut})
+def open_episode(request: HttpRequest, payload: EpisodeIn) -> tuple[int, Episode]:
+    """Open a pre-admission episode; 409 if the patient already has one open."""
+    patient = get_patient_for(request, payload.patient_id, Action.OPEN_EPISODE)
+    episode = services.open_episode(
+        request.user, patient, reason=payload.reason, now=timezone.now(), address=client_address(request)  # type: ignore[arg-type]
+    )
+    return 201, episode
+
+
+@router.get("/{episode_id}", response=EpisodeDetailOut)
+def read_episode(request: HttpRequest, episode_id: int) -> Episode:
+    """One episode with its full stage timeline."""
+    episode = get_episode_for(request, episode_id, Action.VIEW_PATIENT)
+    record_request_event(request, "episode.view", patient_id=episode.patient_id, episode_id=episode.pk,
+                         object_type="Episode", object_id=episode.pk)
+    return episode
+
+
+@router.put("/{episode_id}/bed", response=EpisodeOut)
+def assign_bed(request: HttpRequest, episode_id: int, payload: BedIn) -> Episode:
+    """Put the patient in a bed (or `null` to release it); 409 if the bed is taken."""
+    episode = get_episode_for(request, episode_id, Action.ASSIGN_BED)
+    bed = None
+    if payload.bed_id is not None:
+        bed = Bed.objects.filter(pk=payload.bed_id, facility_id=episode.facility_id).first()
+        if bed is None:
+            raise InvalidInput("bed_id", f"There is no bed {payload.bed_id} in this facility.", status_code=422)
+    return services.assign_bed(request.user, episode, bed, address=client_address(request))  # type: ignore[arg-type]
+
+
+@router.put("/{episode_id}/method", response=EpisodeOut)
+def choose_method(request: HttpRequest, episode_id: int, payload: MethodIn) -> Episode:
+    """Record the detox method (care setting and withdrawal medication)."""
+    episode = get_episode_for(request, episode_id, Action.CHANGE_STAGE)
+    return services.choose_care_setting(
+        request.user, episode, payload.care_setting, payload.withdrawal_medication, address=client_address(request)  # type: ignore[arg-type]
+    )
+
+
+@router.post("/{episode_id}/transitions", response={201: EpisodeDetailOut})
+def change_stage(request: HttpRequest, episode_id: int, payload: TransitionIn) -> tuple[int, Episode]:
+    """Move the episode to another stage; 409 names the current and requested stage and what is missing."""
+    episode = get_episode_for(request, episode_id, services.action_for(payload.stage))
+    episode = services.change_stage(
+        request.user, episode.pk, payload.stage, reason=payload.reason, now=timezone.now(),  # type: ignore[arg-type]
+        address=client_address(request), discharge_type=payload.discharge_type,
+    )
+    return 201, episode

@@ -1,0 +1,58 @@
+"""Forms for opening an episode, assigning a bed, choosing the method and changing stage."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from detoxflow.clinical.stages import CareSetting, DischargeType, Stage, WithdrawalMedication, allowed_targets
+from detoxflow.episodes.models import Episode
+from detoxflow.facilities.models import Bed
+
+
+class OpenEpisodeForm(forms.Form):
+    """Why this episode starts: phone screen, walk-in, referral."""
+
+    reason = forms.CharField(max_length=500, widget=forms.TextInput(attrs={"placeholder": "e.g. phone screen, walk-in"}))
+
+
+class StageChangeForm(forms.Form):
+    """The next stage, chosen from the moves the state machine allows from here."""
+
+    stage = forms.ChoiceField(label="Move to")
+    discharge_type = forms.ChoiceField(
+        required=False, choices=[("", "—")] + [(d.value, d.label) for d in DischargeType],
+        help_text="Only when discharging.",
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, episode: Episode, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].choices = [(s.value, s.label) for s in allowed_targets(episode.stage_enum)]  # type: ignore[attr-defined]
+
+    def target(self) -> Stage:
+        return Stage(self.cleaned_data["stage"])
+
+    def discharge(self) -> DischargeType | None:
+        value = self.cleaned_data.get("discharge_type")
+        return DischargeType(value) if value else None
+
+
+class BedForm(forms.Form):
+    """A free bed in the episode's facility."""
+
+    bed = forms.ModelChoiceField(queryset=Bed.objects.none(), error_messages={"invalid_choice": "That bed is not in your facility."})
+
+    def __init__(self, *args: Any, facility_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["bed"].queryset = Bed.objects.filter(facility_id=facility_id).select_related("unit")  # type: ignore[attr-defined]
+
+
+class CareSettingForm(forms.Form):
+    """The detox method decided at intake. Rapid detox is not offered here (reference §12)."""
+
+    care_setting = forms.ChoiceField(
+        choices=[(c.value, c.label) for c in CareSetting if c is not CareSetting.RAPID_UNDER_ANESTHESIA]
+    )
+    withdrawal_medication = forms.ChoiceField(choices=[(m.value, m.label) for m in WithdrawalMedication])

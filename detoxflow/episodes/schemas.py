@@ -1,0 +1,63 @@
+"""API shapes for episodes and their stage history."""
+
+
+import datetime as dt
+
+from ninja import Field, Schema
+
+from detoxflow.episodes.models import Episode
+from detoxflow.clinical.stages import CareSetting, DischargeType, Stage, WithdrawalMedication
+
+
+class TransitionOut(Schema):
+    from_stage: str
+    to_stage: Stage
+    discharge_type: str
+    at: dt.datetime
+    by_name: str
+    by_role: str
+    reason: str
+
+
+class EpisodeOut(Schema):
+    id: int
+    facility_id: int
+    patient_id: int
+    unit_id: int | None
+    bed_id: int | None
+    stage: Stage
+    care_setting: str
+    withdrawal_medication: str
+    opened_at: dt.datetime
+    admitted_at: dt.datetime | None
+    discharged_at: dt.datetime | None
+    discharge_type: str
+    care_team: list[int] = Field(default_factory=list)
+
+    @staticmethod
+    def resolve_care_team(obj: Episode) -> list[int]:
+        return [user.pk for user in obj.care_team.all()]
+
+
+class EpisodeDetailOut(EpisodeOut):
+    transitions: list[TransitionOut]
+
+
+class EpisodeIn(Schema):
+    patient_id: int
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class BedIn(Schema):
+    bed_id: int | None
+
+
+class MethodIn(Schema):
+    care_setting: CareSetting
+    withdrawal_medication: WithdrawalMedication
+
+
+class TransitionIn(Schema):
+    stage: Stage
+    reason: str = Field(max_length=2000)
+    discharge_type: DischargeType | None = None

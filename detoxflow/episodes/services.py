@@ -1,0 +1,153 @@
+"""The only writers of episodes: open, assign a bed, choose the method, move between stages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+
+from detoxflow.accounts.models import User
+from detoxflow.accounts.permissions import Action
+from detoxflow.audit.services import record_event
+from detoxflow.clinical.stages import (
+    CareSetting,
+    DischargeType,
+    EpisodeFacts,
+    Stage,
+    WithdrawalMedication,
+    TransitionRefused,
+    check_transition,
+)
+from detoxflow.episodes.models import Episode, StageTransition
+from detoxflow.errors import Conflict, InvalidInput
+from detoxflow.facilities.models import Bed
+from detoxflow.patients.models import Patient
+
+
+def _record_transition(
+    actor: User, episode: Episode, source: str, target: Stage, reason: str, at: dt.datetime,
+    discharge_type: DischargeType | None = None,
+) -> StageTransition:
+    return StageTransition.objects.create(
+        facility_id=episode.facility_id,
+        episode=episode,
+        from_stage=source,
+        to_stage=target.value,
+        discharge_type=discharge_type.value if discharge_type else "",
+        at=at,
+        by=actor,
+        by_name=actor.display_name,
+        by_role=actor.role,
+        reason=reason,
+    )
+
+
+def open_episode(actor: User, patient: Patient, *, reason: str, now: dt.datetime, address: str | None) -> Episode:
+    """Start an episode in pre-admission; a patient with an episode still open cannot have a second."""
+    if not reason.strip():
+        raise InvalidInput("reason", "Say why the episode is opened (e.g. phone screen, walk-in, referral).")
+    try:
+        with transaction.atomic():
+            episode = Episode.objects.create(facility_id=patient.facility_id, patient=patient, opened_at=now)
+            _record_transition(actor, episode, "", Stage.PRE_ADMISSION, reason.strip(), now)
+            record_event(
+                actor=actor, action="episode.open", patient_id=patient.pk, episode_id=episode.pk,
+                object_type="Episode", object_id=episode.pk, address=address,
+            )
+    except IntegrityError:
+        raise Conflict("patient", f"{patient.full_name} already has an open episode; discharge it first.") from None
+    return episode
+
+
+def assign_bed(actor: User, episode: Episode, bed: Bed | None, *, address: str | None) -> Episode:
+    """Put the patient in `bed` (or release the bed with None). A taken bed is refused by the database."""
+    if not episode.is_open:
+        raise InvalidInput("bed", "A discharged episode cannot be given a bed.")
+    if bed is not None and bed.facility_id != episode.facility_id:
+        raise InvalidInput("bed", "That bed belongs to another facility.")
+    previous = (episode.bed_id, episode.unit_id)
+    episode.bed = bed
+    episode.unit_id = bed.unit_id if bed else episode.unit_id
+    try:
+        with transaction.atomic():
+            episode.save(update_fields=["bed", "unit"])
+            record_event(
+                actor=actor, action="episode.assign_bed", patient_id=episode.patient_id, episode_id=episode.pk,
+                object_type="Bed", object_id=bed.pk if bed else "", address=address,
+            )
+    except IntegrityError:
+        episode.bed_id, episode.unit_id = previous
+        raise Conflict("bed", f"Bed {bed} is already occupied.") from None
+    return episode
+
+
+def choose_care_setting(
+    actor: User,
+    episode: Episode,
+    setting: CareSetting,
+    medication: WithdrawalMedication | None,
+    *,
+    address: str | None,
+) -> Episode:
+    """Record the detox method decided for the episode."""
+    if setting is CareSetting.RAPID_UNDER_ANESTHESIA:
+        # Reference §12: never recommended; the override path with justification belongs to intake.
+        raise InvalidInput("care_setting", "Rapid detox under anesthesia needs a physician override with a written justification.")
+    episode.care_setting = setting.value
+    episode.withdrawal_medication = medication.value if medication else ""
+    with transaction.atomic():
+        episode.save(update_fields=["care_setting", "withdrawal_medication"])
+        record_event(
+            actor=actor, action="episode.choose_method", patient_id=episode.patient_id, episode_id=episode.pk,
+            object_type="Episode", object_id=episode.pk, address=address,
+            detail={"care_setting": setting.value, "medication": episode.withdrawal_medication},
+        )
+    return episode
+
+
+def action_for(target: Stage) -> Action:
+    """Discharging needs its own permission; every other move needs CHANGE_STAGE."""
+    return Action.DISCHARGE if target is Stage.DISCHARGED else Action.CHANGE_STAGE
+
+
+def change_stage(
+    actor: User,
+    episode_id: int,
+    target: Stage,
+    *,
+    reason: str,
+    now: dt.datetime,
+    address: str | None,
+    discharge_type: DischargeType | None = None,
+) -> Episode:
+    """Move an episode through the state machine; the row is locked so two moves cannot interleave."""
+    with transaction.atomic():
+        episode = Episode.objects.select_for_update().get(pk=episode_id)
+        facts = EpisodeFacts(
+            stage=episode.stage_enum,
+            care_setting=CareSetting(episode.care_setting) if episode.care_setting else None,
+            has_bed=episode.bed_id is not None,
+        )
+        try:
+            check_transition(facts, target, reason=reason, discharge_type=discharge_type)
+        except TransitionRefused as refused:
+            field = "reason" if not reason.strip() and len(refused.missing) == 1 else refused.field
+            raise InvalidInput(field, refused.message, status_code=409) from refused
+        source = episode.stage
+        episode.stage = target.value
+        fields = ["stage"]
+        if target is Stage.EVALUATION and episode.admitted_at is None:
+            episode.admitted_at = now
+            fields.append("admitted_at")
+        if target is Stage.DISCHARGED:
+            episode.discharged_at = now
+            episode.discharge_type = discharge_type.value if discharge_type else ""
+            fields += ["discharged_at", "discharge_type"]
+        episode.save(update_fields=fields)
+        _record_transition(actor, episode, source, target, reason.strip(), now, discharge_type)
+        record_event(
+            actor=actor, action="episode.change_stage", patient_id=episode.patient_id, episode_id=episode.pk,
+            object_type="Episode", object_id=episode.pk, address=address,
+            detail={"from": source, "to": target.value, "discharge_type": episode.discharge_type},
+        )
+    return episode

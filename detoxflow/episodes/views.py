@@ -1,0 +1,97 @@
+"""Episode actions from the patient page: open, bed, method, stage."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from detoxflow.accounts.access import require
+from detoxflow.accounts.permissions import Action
+from detoxflow.audit.services import client_address
+from detoxflow.clinical.stages import CareSetting, WithdrawalMedication
+from detoxflow.episodes import services
+from detoxflow.episodes.forms import BedForm, CareSettingForm, OpenEpisodeForm, StageChangeForm
+from detoxflow.episodes.queries import get_episode_for
+from detoxflow.errors import InvalidInput
+from detoxflow.patients.queries import get_patient_for
+from detoxflow.web.forms import show_on_form
+
+
+@require_POST
+def open_episode(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Start a pre-admission episode for the patient."""
+    patient = get_patient_for(request, patient_id, Action.OPEN_EPISODE)
+    form = OpenEpisodeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.open_episode(
+                request.user, patient, reason=form.cleaned_data["reason"], now=timezone.now(),  # type: ignore[arg-type]
+                address=client_address(request),
+            )
+        except InvalidInput as error:
+            show_on_form(form, error)
+        else:
+            return redirect("patient", patient.pk)
+    return render(request, "episodes/action_form.html", {"patient": patient, "form": form, "title": "Open an episode"}, status=400)
+
+
+def assign_bed(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """Choose a bed for the episode; a bed already taken is refused with its name."""
+    episode = get_episode_for(request, episode_id, Action.ASSIGN_BED)
+    form = BedForm(request.POST or None, facility_id=episode.facility_id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assign_bed(request.user, episode, form.cleaned_data["bed"], address=client_address(request))  # type: ignore[arg-type]
+        except InvalidInput as error:
+            show_on_form(form, error)
+        else:
+            return redirect("patient", episode.patient_id)
+    return render(
+        request, "episodes/action_form.html", {"patient": episode.patient, "form": form, "title": "Assign a bed"},
+        status=400 if form.errors else 200,
+    )
+
+
+def choose_care_setting(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """Record the detox method decided at intake."""
+    episode = get_episode_for(request, episode_id, Action.CHANGE_STAGE)
+    form = CareSettingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.choose_care_setting(
+                request.user, episode, CareSetting(form.cleaned_data["care_setting"]),  # type: ignore[arg-type]
+                WithdrawalMedication(form.cleaned_data["withdrawal_medication"]), address=client_address(request),
+            )
+        except InvalidInput as error:
+            show_on_form(form, error)
+        else:
+            return redirect("patient", episode.patient_id)
+    return render(
+        request, "episodes/action_form.html", {"patient": episode.patient, "form": form, "title": "Detox method"},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def change_stage(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """Move the episode on; a refused move re-renders the form with what is missing (htmx swaps it in)."""
+    episode = get_episode_for(request, episode_id, Action.VIEW_PATIENT)
+    form = StageChangeForm(request.POST, episode=episode)
+    if form.is_valid():
+        require(request, services.action_for(form.target()), patient_id=episode.patient_id, episode_id=episode.pk)
+        try:
+            services.change_stage(
+                request.user, episode.pk, form.target(), reason=form.cleaned_data["reason"], now=timezone.now(),  # type: ignore[arg-type]
+                address=client_address(request), discharge_type=form.discharge(),
+            )
+        except InvalidInput as error:
+            show_on_form(form, error)
+        else:
+            if request.headers.get("HX-Request"):
+                response = HttpResponse()
+                response["HX-Redirect"] = request.build_absolute_uri(f"/patients/{episode.patient_id}/")
+                return response
+            return redirect("patient", episode.patient_id)
+    return render(request, "episodes/_partials/stage_form.html", {"episode": episode, "stage_form": form}, status=400)

@@ -1,0 +1,51 @@
+"""Facility -> Unit -> Bed: the physical places a detox episode happens in."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Facility(models.Model):
+    """A detox program at one site; every clinical row carries its facility."""
+
+    name = models.CharField(max_length=200)
+    code = models.SlugField(max_length=32, unique=True)
+    admissions_phone = models.CharField(max_length=32, blank=True)
+    timezone = models.CharField(max_length=64, default="America/New_York")
+
+    class Meta:
+        verbose_name_plural = "facilities"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    """A ward or wing of a facility with its own census and nursing team."""
+
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="units")
+    name = models.CharField(max_length=100)
+    code = models.SlugField(max_length=32)
+
+    class Meta:
+        ordering = ["facility", "name"]
+        constraints = [models.UniqueConstraint(fields=["facility", "code"], name="unit_code_unique_in_facility")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Bed(models.Model):
+    """A bed on a unit; who is in it comes from the active episode assigned to it."""
+
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="beds")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="beds")
+    label = models.CharField(max_length=16)
+
+    class Meta:
+        ordering = ["unit", "label"]
+        constraints = [models.UniqueConstraint(fields=["unit", "label"], name="bed_label_unique_in_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.unit.name} {self.label}"

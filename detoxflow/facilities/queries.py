@@ -1,0 +1,63 @@
+"""Read side for facilities: the census, and access to a unit within the user's facility."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from detoxflow.accounts.models import User
+from detoxflow.episodes.models import Episode
+from detoxflow.facilities.models import Bed, Facility, Unit
+
+
+@dataclass(frozen=True)
+class CensusRow:
+    """One bed on the census and, if occupied, who is in it."""
+
+    bed: Bed
+    episode: Episode | None
+    days_since_admission: int | None
+
+
+def units_for(user: User) -> QuerySet[Unit]:
+    """Units of the user's facility with their bed and occupancy counts, in one query."""
+    return (
+        Unit.objects.filter(facility_id=user.facility_id)
+        .annotate(
+            bed_count=Count("beds", distinct=True),
+            occupied_count=Count("beds__episodes", filter=Q(beds__episodes__discharged_at__isnull=True), distinct=True),
+        )
+        .order_by("name")
+    )
+
+
+def get_unit_for(user: User, unit_id: int) -> Unit:
+    """The unit if it belongs to the user's facility; 404 otherwise, so other sites stay invisible."""
+    unit = Unit.objects.select_related("facility").filter(pk=unit_id, facility_id=user.facility_id).first()
+    if unit is None:
+        raise Http404("No such unit in your facility.")
+    return unit
+
+
+def census_for_unit(unit: Unit, now: dt.datetime) -> list[CensusRow]:
+    """Every bed on the unit with its current episode and patient: two queries whatever the history."""
+    current = Episode.objects.filter(discharged_at__isnull=True).select_related("patient")
+    beds = Bed.objects.filter(unit=unit).prefetch_related(Prefetch("episodes", queryset=current, to_attr="current"))
+    rows = []
+    today = timezone.localdate(now)
+    for bed in beds:
+        episode = bed.current[0] if bed.current else None  # type: ignore[attr-defined]
+        days = None
+        if episode is not None and episode.admitted_at is not None:
+            days = (today - timezone.localdate(episode.admitted_at)).days
+        rows.append(CensusRow(bed=bed, episode=episode, days_since_admission=days))
+    return rows
+
+
+def facilities_for(user: User) -> QuerySet[Facility]:
+    """The facilities a user may see: their own."""
+    return Facility.objects.filter(pk=user.facility_id)

@@ -1,0 +1,57 @@
+"""API shapes for patients; input shapes check form only, services check meaning."""
+
+
+import datetime as dt
+
+from ninja import Field, Schema
+
+from detoxflow.patients.models import Sex
+
+
+class AllergyOut(Schema):
+    substance: str
+    reaction: str
+
+
+class PatientOut(Schema):
+    id: int
+    facility_id: int
+    mrn: str
+    given_name: str
+    family_name: str
+    date_of_birth: dt.date
+    sex: Sex
+    pregnancy_capable: bool
+    phone: str
+    emergency_contact_name: str
+    emergency_contact_phone: str
+    allergies: list[AllergyOut]
+
+
+class PatientIn(Schema):
+    mrn: str = Field(min_length=1, max_length=32)
+    given_name: str = Field(min_length=1, max_length=100)
+    family_name: str = Field(min_length=1, max_length=100)
+    date_of_birth: dt.date
+    sex: Sex
+    pregnancy_capable: bool = False
+    phone: str = Field("", max_length=32)
+    emergency_contact_name: str = Field("", max_length=200)
+    emergency_contact_phone: str = Field("", max_length=32)
+
+
+class PatientPatch(Schema):
+    mrn: str | None = Field(None, min_length=1, max_length=32)
+    given_name: str | None = Field(None, min_length=1, max_length=100)
+    family_name: str | None = Field(None, min_length=1, max_length=100)
+    date_of_birth: dt.date | None = None
+    sex: Sex | None = None
+    pregnancy_capable: bool | None = None
+    phone: str | None = Field(None, max_length=32)
+    emergency_contact_name: str | None = Field(None, max_length=200)
+    emergency_contact_phone: str | None = Field(None, max_length=32)
+
+
+class AllergyIn(Schema):
+    substance: str = Field(min_length=1, max_length=100)
+    reaction: str = Field("", max_length=200)

@@ -1,0 +1,16 @@
+"""Every route: pages per app, the API under /api/, the admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from detoxflow.api import api
+
+urlpatterns = [
+    path("", include("detoxflow.accounts.urls")),
+    path("", include("detoxflow.facilities.urls")),
+    path("", include("detoxflow.patients.urls")),
+    path("", include("detoxflow.episodes.urls")),
+    path("", include("detoxflow.audit.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]
