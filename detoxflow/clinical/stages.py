@@ -189,7 +189,7 @@ def check_transition(
             missing.append("a discharge type is required")
         elif discharge_type not in transition.discharge_types:
             allowed = ", ".join(sorted(d.label for d in transition.discharge_types))
-            missing.append(f"a {discharge_type.label.lower()} discharge is not possible here (allowed: {allowed})")
+            missing.append(f"discharge type '{discharge_type.label}' is not possible from this stage (allowed: {allowed})")
     elif discharge_type is not None:
         missing.append("a discharge type is only given when discharging")
     if target is Stage.STABILIZATION and facts.stage is Stage.EVALUATION:
