@@ -4,7 +4,7 @@
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from detoxflow.accounts.access import require
@@ -50,13 +50,13 @@ def list_episodes(request: HttpRequest, filters: Query[EpisodeFilter]) -> QueryS
 
 
 @router.post("", response={201: EpisodeOut})
-def open_episode(request: HttpRequest, payload: EpisodeIn) -> tuple[int, Episode]:
+def open_episode(request: HttpRequest, payload: EpisodeIn) -> Status[Episode]:
     """Open a pre-admission episode; 409 if the patient already has one open."""
     patient = get_patient_for(request, payload.patient_id, Action.OPEN_EPISODE)
     episode = services.open_episode(
         request.user, patient, reason=payload.reason, now=timezone.now(), address=client_address(request)  # type: ignore[arg-type]
     )
-    return 201, episode
+    return Status(201, episode)
 
 
 @router.get("/{episode_id}", response=EpisodeDetailOut)
@@ -90,11 +90,11 @@ def choose_method(request: HttpRequest, episode_id: int, payload: MethodIn) -> E
 
 
 @router.post("/{episode_id}/transitions", response={201: EpisodeDetailOut})
-def change_stage(request: HttpRequest, episode_id: int, payload: TransitionIn) -> tuple[int, Episode]:
+def change_stage(request: HttpRequest, episode_id: int, payload: TransitionIn) -> Status[Episode]:
     """Move the episode to another stage; 409 names the current and requested stage and what is missing."""
     episode = get_episode_for(request, episode_id, services.action_for(payload.stage))
     episode = services.change_stage(
         request.user, episode.pk, payload.stage, reason=payload.reason, now=timezone.now(),  # type: ignore[arg-type]
         address=client_address(request), discharge_type=payload.discharge_type,
     )
-    return 201, episode
+    return Status(201, episode)

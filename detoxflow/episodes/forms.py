@@ -7,7 +7,9 @@ from typing import Any
 from django import forms
 
 from detoxflow.clinical.stages import CareSetting, DischargeType, Stage, WithdrawalMedication, allowed_targets
+from detoxflow.accounts.permissions import role_may
 from detoxflow.episodes.models import Episode
+from detoxflow.episodes.services import action_for
 from detoxflow.facilities.models import Bed
 
 
@@ -27,9 +29,12 @@ class StageChangeForm(forms.Form):
     )
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args: Any, episode: Episode, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, episode: Episode, role: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["stage"].choices = [(s.value, s.label) for s in allowed_targets(episode.stage_enum)]  # type: ignore[attr-defined]
+        # Offer only the moves the state machine allows from here and this role may make.
+        self.fields["stage"].choices = [  # type: ignore[attr-defined]
+            (s.value, s.label) for s in allowed_targets(episode.stage_enum) if role_may(role, action_for(s))
+        ]
 
     def target(self) -> Stage:
         return Stage(self.cleaned_data["stage"])

@@ -7,10 +7,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from detoxflow.accounts.access import require
 from detoxflow.accounts.permissions import Action
 from detoxflow.audit.services import client_address
-from detoxflow.clinical.stages import CareSetting, WithdrawalMedication
+from detoxflow.clinical.stages import CareSetting, Stage, WithdrawalMedication
 from detoxflow.episodes import services
 from detoxflow.episodes.forms import BedForm, CareSettingForm, OpenEpisodeForm, StageChangeForm
 from detoxflow.episodes.queries import get_episode_for
@@ -77,10 +76,11 @@ def choose_care_setting(request: HttpRequest, episode_id: int) -> HttpResponse:
 @require_POST
 def change_stage(request: HttpRequest, episode_id: int) -> HttpResponse:
     """Move the episode on; a refused move re-renders the form with what is missing (htmx swaps it in)."""
-    episode = get_episode_for(request, episode_id, Action.VIEW_PATIENT)
-    form = StageChangeForm(request.POST, episode=episode)
+    requested = request.POST.get("stage", "")
+    needed = services.action_for(Stage(requested)) if requested in Stage.__members__.values() else Action.CHANGE_STAGE
+    episode = get_episode_for(request, episode_id, needed)
+    form = StageChangeForm(request.POST, episode=episode, role=request.user.role)  # type: ignore[union-attr]
     if form.is_valid():
-        require(request, services.action_for(form.target()), patient_id=episode.patient_id, episode_id=episode.pk)
         try:
             services.change_stage(
                 request.user, episode.pk, form.target(), reason=form.cleaned_data["reason"], now=timezone.now(),  # type: ignore[arg-type]

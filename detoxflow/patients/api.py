@@ -3,7 +3,7 @@
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from detoxflow.accounts.access import require
@@ -37,13 +37,13 @@ def list_patients(request: HttpRequest, filters: Query[PatientFilter]) -> list[P
 
 
 @router.post("", response={201: PatientOut})
-def register_patient(request: HttpRequest, payload: PatientIn) -> tuple[int, Patient]:
+def register_patient(request: HttpRequest, payload: PatientIn) -> Status[Patient]:
     """Register a patient; a medical record number in use answers 409 naming `mrn`."""
     require(request, Action.REGISTER_PATIENT, object_type="Patient")
     patient = services.register_patient(
         request.user, payload.dict(), address=client_address(request), now=timezone.now()  # type: ignore[arg-type]
     )
-    return 201, patient
+    return Status(201, patient)
 
 
 @router.get("/{patient_id}", response=PatientOut)
@@ -64,8 +64,8 @@ def update_patient(request: HttpRequest, patient_id: int, payload: PatientPatch)
 
 
 @router.post("/{patient_id}/allergies", response={201: PatientOut})
-def add_allergy(request: HttpRequest, patient_id: int, payload: AllergyIn) -> tuple[int, Patient]:
+def add_allergy(request: HttpRequest, patient_id: int, payload: AllergyIn) -> Status[Patient]:
     """Record an allergy."""
     patient = get_patient_for(request, patient_id, Action.EDIT_PATIENT)
     services.record_allergy(request.user, patient, payload.substance, payload.reaction, address=client_address(request))  # type: ignore[arg-type]
-    return 201, patient
+    return Status(201, patient)

@@ -32,7 +32,7 @@ def patient_page(request: HttpRequest, patient_id: int) -> HttpResponse:
             "episodes": episodes,
             "current": current,
             "age": patient.age_on(timezone.localdate()),
-            "stage_form": StageChangeForm(episode=current) if current else None,
+            "stage_form": StageChangeForm(episode=current, role=request.user.role) if current else None,  # type: ignore[union-attr]
             "allergy_form": AllergyForm(),
         },
     )

@@ -1,0 +1,118 @@
+"""Every page and API route, for every role, answers as the PERMISSIONS table says."""
+
+import json
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from detoxflow.accounts.permissions import PERMISSIONS, Action, Role
+from detoxflow.api import api
+from detoxflow.episodes.models import Episode
+from tests.factories import EpisodeFactory
+
+# (name, method, path template, body, action). Names are URL names for pages and "METHOD /api/path" for the API.
+ROUTES = [
+    ("home", "get", "/", None, Action.VIEW_FACILITY),
+    ("census", "get", "/units/{unit}/census/", None, Action.VIEW_CENSUS),
+    ("register-patient", "get", "/patients/new/", None, Action.REGISTER_PATIENT),
+    ("patient", "get", "/patients/{patient}/", None, Action.VIEW_PATIENT),
+    ("add-allergy", "post", "/patients/{patient}/allergies/", {"substance": "Latex"}, Action.EDIT_PATIENT),
+    ("open-episode", "post", "/patients/{patient}/episodes/", {"reason": "walk-in"}, Action.OPEN_EPISODE),
+    ("assign-bed", "get", "/episodes/{episode}/bed/", None, Action.ASSIGN_BED),
+    ("choose-method", "get", "/episodes/{episode}/method/", None, Action.CHANGE_STAGE),
+    ("change-stage", "post", "/episodes/{episode}/stage/", {"stage": "evaluation", "reason": "arrived"},
+     Action.CHANGE_STAGE),
+    ("change-stage:discharge", "post", "/episodes/{episode}/stage/",
+     {"stage": "discharged", "discharge_type": "administrative", "reason": "did not arrive"}, Action.DISCHARGE),
+    ("audit-log", "get", "/audit/", None, Action.VIEW_AUDIT_LOG),
+    ("GET /api/facilities", "get", "/api/facilities", None, Action.VIEW_FACILITY),
+    ("GET /api/facilities/{facility_id}/units", "get", "/api/facilities/{facility}/units", None, Action.VIEW_FACILITY),
+    ("GET /api/patients", "get", "/api/patients", None, Action.VIEW_PATIENT),
+    ("POST /api/patients", "post", "/api/patients",
+     {"mrn": "NEW-1", "given_name": "Rowan", "family_name": "Exampleby", "date_of_birth": "1988-02-03", "sex": "male"},
+     Action.REGISTER_PATIENT),
+    ("GET /api/patients/{patient_id}", "get", "/api/patients/{patient}", None, Action.VIEW_PATIENT),
+    ("PATCH /api/patients/{patient_id}", "patch", "/api/patients/{patient}", {"phone": "555-0142"},
+     Action.EDIT_PATIENT),
+    ("POST /api/patients/{patient_id}/allergies", "post", "/api/patients/{patient}/allergies",
+     {"substance": "Latex"}, Action.EDIT_PATIENT),
+    ("GET /api/episodes", "get", "/api/episodes", None, Action.VIEW_PATIENT),
+    ("POST /api/episodes", "post", "/api/episodes", {"patient_id": "{patient}", "reason": "call"}, Action.OPEN_EPISODE),
+    ("GET /api/episodes/{episode_id}", "get", "/api/episodes/{episode}", None, Action.VIEW_PATIENT),
+    ("PUT /api/episodes/{episode_id}/bed", "put", "/api/episodes/{episode}/bed", {"bed_id": "{bed}"},
+     Action.ASSIGN_BED),
+    ("PUT /api/episodes/{episode_id}/method", "put", "/api/episodes/{episode}/method",
+     {"care_setting": "outpatient", "withdrawal_medication": "buprenorphine"}, Action.CHANGE_STAGE),
+    ("POST /api/episodes/{episode_id}/transitions", "post", "/api/episodes/{episode}/transitions",
+     {"stage": "evaluation", "reason": "arrived"}, Action.CHANGE_STAGE),
+    ("POST /api/episodes/{episode_id}/transitions:discharge", "post", "/api/episodes/{episode}/transitions",
+     {"stage": "discharged", "discharge_type": "administrative", "reason": "did not arrive"}, Action.DISCHARGE),
+]
+# Open to anyone signed in (or to everyone): they show no patient data.
+UNGUARDED = {"login", "logout", "openapi-json", "openapi-view", "api-root"}
+
+
+def _page_names(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if str(pattern.pattern) in ("admin/", "api/"):
+                continue
+            yield from _page_names(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield pattern.name
+
+
+def test_the_route_table_covers_every_page_and_api_operation():
+    listed = {name.split(":")[0] for name, *_ in ROUTES}
+    pages = set(_page_names(get_resolver().url_patterns)) - UNGUARDED
+    operations = {
+        f"{method.upper()} {path}"
+        for path, methods in api.get_openapi_schema()["paths"].items()
+        for method in methods
+    }
+    assert pages - listed == set(), "pages missing from ROUTES"
+    assert operations - listed == set(), "API operations missing from ROUTES"
+
+
+def _fill(value, ids):
+    if isinstance(value, str):
+        filled = value.format(**ids)
+        return int(filled) if value.startswith("{") and filled.isdigit() else filled
+    if isinstance(value, dict):
+        return {k: _fill(v, ids) for k, v in value.items()}
+    return value
+
+
+@pytest.mark.parametrize("role", list(Role), ids=[r.value for r in Role])
+@pytest.mark.parametrize(("name", "method", "path", "body", "action"), ROUTES, ids=[r[0] for r in ROUTES])
+def test_route_answers_as_the_table_says(client_as, facility, unit, beds, name, method, path, body, action, role):
+    episode = EpisodeFactory(facility=facility, patient__facility=facility)
+    fresh = EpisodeFactory.build(facility=facility, patient__facility=facility).patient
+    fresh.save()
+    ids = {"unit": unit.pk, "facility": facility.pk, "episode": episode.pk, "bed": beds[0].pk,
+           "patient": fresh.pk if "episodes" in path and method == "post" or name == "POST /api/episodes"
+           else episode.patient_id}
+    client = client_as(role)
+    url = _fill(path, ids)
+    data = _fill(body, ids) if body else None
+    if path.startswith("/api/"):
+        response = getattr(client, method)(url, data=json.dumps(data) if data else None, content_type="application/json")
+    else:
+        response = getattr(client, method)(url, data=data or {})
+    allowed = role in PERMISSIONS[action]
+    if allowed:
+        assert response.status_code < 400, (response.status_code, response.content[:300])
+    else:
+        assert response.status_code == 403, (response.status_code, response.content[:300])
+        assert Episode.objects.get(pk=episode.pk).stage == "pre_admission"
+
+
+def test_no_role_reads_patients_of_another_facility(client_as, other_facility):
+    stranger = EpisodeFactory(facility=other_facility, patient__facility=other_facility)
+    for role in PERMISSIONS[Action.VIEW_PATIENT]:
+        client = client_as(role)
+        assert client.get(f"/patients/{stranger.patient_id}/").status_code == 404
+        assert client.get(f"/api/patients/{stranger.patient_id}").status_code == 404
+        assert client.get(f"/api/episodes/{stranger.pk}").status_code == 404
+        listed = client.get("/api/patients").json()["items"]
+        assert stranger.patient_id not in [p["id"] for p in listed]
