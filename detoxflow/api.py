@@ -35,8 +35,10 @@ def _field_from_location(location: list[str | int]) -> str:
 
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors = [{"field": _field_from_location(list(e.get("loc", []))), "message": e.get("msg", "Invalid value.")}
-              for e in exc.errors]
+    errors = [
+        {"field": _field_from_location(list(e.get("loc", []))), "message": e.get("msg", "Invalid value.")}
+        for e in exc.errors
+    ]
     first = errors[0] if errors else {"field": "body", "message": "Invalid request."}
     return api.create_response(request, {**first, "errors": errors}, status=422)
 

@@ -12,7 +12,7 @@ from detoxflow.facilities.models import Bed, Facility, Unit
 from detoxflow.patients.models import Patient, Sex
 
 
-class FacilityFactory(factory.django.DjangoModelFactory):
+class FacilityFactory(factory.django.DjangoModelFactory[Facility]):
     class Meta:
         model = Facility
 
@@ -21,7 +21,7 @@ class FacilityFactory(factory.django.DjangoModelFactory):
     admissions_phone = "555-0100"
 
 
-class UnitFactory(factory.django.DjangoModelFactory):
+class UnitFactory(factory.django.DjangoModelFactory[Unit]):
     class Meta:
         model = Unit
 
@@ -30,7 +30,7 @@ class UnitFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"u{n}")
 
 
-class BedFactory(factory.django.DjangoModelFactory):
+class BedFactory(factory.django.DjangoModelFactory[Bed]):
     class Meta:
         model = Bed
 
@@ -39,7 +39,7 @@ class BedFactory(factory.django.DjangoModelFactory):
     label = factory.Sequence(lambda n: f"B{n:02d}")
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
 
@@ -51,7 +51,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("correct horse battery")
 
 
-class PatientFactory(factory.django.DjangoModelFactory):
+class PatientFactory(factory.django.DjangoModelFactory[Patient]):
     class Meta:
         model = Patient
 
@@ -64,7 +64,7 @@ class PatientFactory(factory.django.DjangoModelFactory):
     pregnancy_capable = True
 
 
-class EpisodeFactory(factory.django.DjangoModelFactory):
+class EpisodeFactory(factory.django.DjangoModelFactory[Episode]):
     class Meta:
         model = Episode
 

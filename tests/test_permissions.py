@@ -20,33 +20,83 @@ ROUTES = [
     ("open-episode", "post", "/patients/{patient}/episodes/", {"reason": "walk-in"}, Action.OPEN_EPISODE),
     ("assign-bed", "get", "/episodes/{episode}/bed/", None, Action.ASSIGN_BED),
     ("choose-method", "get", "/episodes/{episode}/method/", None, Action.CHANGE_STAGE),
-    ("change-stage", "post", "/episodes/{episode}/stage/", {"stage": "evaluation", "reason": "arrived"},
-     Action.CHANGE_STAGE),
-    ("change-stage:discharge", "post", "/episodes/{episode}/stage/",
-     {"stage": "discharged", "discharge_type": "administrative", "reason": "did not arrive"}, Action.DISCHARGE),
+    (
+        "change-stage",
+        "post",
+        "/episodes/{episode}/stage/",
+        {"stage": "evaluation", "reason": "arrived"},
+        Action.CHANGE_STAGE,
+    ),
+    (
+        "change-stage:discharge",
+        "post",
+        "/episodes/{episode}/stage/",
+        {"stage": "discharged", "discharge_type": "administrative", "reason": "did not arrive"},
+        Action.DISCHARGE,
+    ),
     ("audit-log", "get", "/audit/", None, Action.VIEW_AUDIT_LOG),
     ("GET /api/facilities", "get", "/api/facilities", None, Action.VIEW_FACILITY),
     ("GET /api/facilities/{facility_id}/units", "get", "/api/facilities/{facility}/units", None, Action.VIEW_FACILITY),
     ("GET /api/patients", "get", "/api/patients", None, Action.VIEW_PATIENT),
-    ("POST /api/patients", "post", "/api/patients",
-     {"mrn": "NEW-1", "given_name": "Rowan", "family_name": "Exampleby", "date_of_birth": "1988-02-03", "sex": "male"},
-     Action.REGISTER_PATIENT),
+    (
+        "POST /api/patients",
+        "post",
+        "/api/patients",
+        {
+            "mrn": "NEW-1",
+            "given_name": "Rowan",
+            "family_name": "Exampleby",
+            "date_of_birth": "1988-02-03",
+            "sex": "male",
+        },
+        Action.REGISTER_PATIENT,
+    ),
     ("GET /api/patients/{patient_id}", "get", "/api/patients/{patient}", None, Action.VIEW_PATIENT),
-    ("PATCH /api/patients/{patient_id}", "patch", "/api/patients/{patient}", {"phone": "555-0142"},
-     Action.EDIT_PATIENT),
-    ("POST /api/patients/{patient_id}/allergies", "post", "/api/patients/{patient}/allergies",
-     {"substance": "Latex"}, Action.EDIT_PATIENT),
+    (
+        "PATCH /api/patients/{patient_id}",
+        "patch",
+        "/api/patients/{patient}",
+        {"phone": "555-0142"},
+        Action.EDIT_PATIENT,
+    ),
+    (
+        "POST /api/patients/{patient_id}/allergies",
+        "post",
+        "/api/patients/{patient}/allergies",
+        {"substance": "Latex"},
+        Action.EDIT_PATIENT,
+    ),
     ("GET /api/episodes", "get", "/api/episodes", None, Action.VIEW_PATIENT),
     ("POST /api/episodes", "post", "/api/episodes", {"patient_id": "{patient}", "reason": "call"}, Action.OPEN_EPISODE),
     ("GET /api/episodes/{episode_id}", "get", "/api/episodes/{episode}", None, Action.VIEW_PATIENT),
-    ("PUT /api/episodes/{episode_id}/bed", "put", "/api/episodes/{episode}/bed", {"bed_id": "{bed}"},
-     Action.ASSIGN_BED),
-    ("PUT /api/episodes/{episode_id}/method", "put", "/api/episodes/{episode}/method",
-     {"care_setting": "outpatient", "withdrawal_medication": "buprenorphine"}, Action.CHANGE_STAGE),
-    ("POST /api/episodes/{episode_id}/transitions", "post", "/api/episodes/{episode}/transitions",
-     {"stage": "evaluation", "reason": "arrived"}, Action.CHANGE_STAGE),
-    ("POST /api/episodes/{episode_id}/transitions:discharge", "post", "/api/episodes/{episode}/transitions",
-     {"stage": "discharged", "discharge_type": "administrative", "reason": "did not arrive"}, Action.DISCHARGE),
+    (
+        "PUT /api/episodes/{episode_id}/bed",
+        "put",
+        "/api/episodes/{episode}/bed",
+        {"bed_id": "{bed}"},
+        Action.ASSIGN_BED,
+    ),
+    (
+        "PUT /api/episodes/{episode_id}/method",
+        "put",
+        "/api/episodes/{episode}/method",
+        {"care_setting": "outpatient", "withdrawal_medication": "buprenorphine"},
+        Action.CHANGE_STAGE,
+    ),
+    (
+        "POST /api/episodes/{episode_id}/transitions",
+        "post",
+        "/api/episodes/{episode}/transitions",
+        {"stage": "evaluation", "reason": "arrived"},
+        Action.CHANGE_STAGE,
+    ),
+    (
+        "POST /api/episodes/{episode_id}/transitions:discharge",
+        "post",
+        "/api/episodes/{episode}/transitions",
+        {"stage": "discharged", "discharge_type": "administrative", "reason": "did not arrive"},
+        Action.DISCHARGE,
+    ),
 ]
 # Open to anyone signed in (or to everyone): they show no patient data.
 UNGUARDED = {"login", "logout", "openapi-json", "openapi-view", "api-root"}
@@ -66,9 +116,7 @@ def test_the_route_table_covers_every_page_and_api_operation():
     listed = {name.split(":")[0] for name, *_ in ROUTES}
     pages = set(_page_names(get_resolver().url_patterns)) - UNGUARDED
     operations = {
-        f"{method.upper()} {path}"
-        for path, methods in api.get_openapi_schema()["paths"].items()
-        for method in methods
+        f"{method.upper()} {path}" for path, methods in api.get_openapi_schema()["paths"].items() for method in methods
     }
     assert pages - listed == set(), "pages missing from ROUTES"
     assert operations - listed == set(), "API operations missing from ROUTES"
@@ -89,14 +137,22 @@ def test_route_answers_as_the_table_says(client_as, facility, unit, beds, name, 
     episode = EpisodeFactory(facility=facility, patient__facility=facility)
     fresh = EpisodeFactory.build(facility=facility, patient__facility=facility).patient
     fresh.save()
-    ids = {"unit": unit.pk, "facility": facility.pk, "episode": episode.pk, "bed": beds[0].pk,
-           "patient": fresh.pk if "episodes" in path and method == "post" or name == "POST /api/episodes"
-           else episode.patient_id}
+    ids = {
+        "unit": unit.pk,
+        "facility": facility.pk,
+        "episode": episode.pk,
+        "bed": beds[0].pk,
+        "patient": fresh.pk
+        if "episodes" in path and method == "post" or name == "POST /api/episodes"
+        else episode.patient_id,
+    }
     client = client_as(role)
     url = _fill(path, ids)
     data = _fill(body, ids) if body else None
     if path.startswith("/api/"):
-        response = getattr(client, method)(url, data=json.dumps(data) if data else None, content_type="application/json")
+        response = getattr(client, method)(
+            url, data=json.dumps(data) if data else None, content_type="application/json"
+        )
     else:
         response = getattr(client, method)(url, data=data or {})
     allowed = role in PERMISSIONS[action]

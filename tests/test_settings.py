@@ -15,7 +15,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _manage(*args, env):
     return subprocess.run(  # noqa: S603  (fixed argv, our own manage.py)
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
         check=False,
     )
 
@@ -45,7 +50,11 @@ def test_production_refuses_to_start_without_a_secret_key():
 @pytest.mark.parametrize(
     ("reader", "raw", "message"),
     [
-        (lambda: env_bool("DETOX_TEST_VAR", False), "maybe", "DETOX_TEST_VAR has value 'maybe'; expected true or false"),
+        (
+            lambda: env_bool("DETOX_TEST_VAR", False),
+            "maybe",
+            "DETOX_TEST_VAR has value 'maybe'; expected true or false",
+        ),
         (lambda: env_int("DETOX_TEST_VAR", 1), "ten", "DETOX_TEST_VAR has value 'ten'; expected a whole number"),
     ],
     ids=["bool", "int"],

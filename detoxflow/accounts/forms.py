@@ -37,8 +37,10 @@ class SignInForm(AuthenticationForm):
                 record_refused_login(username, address, "account locked")
                 minutes = math.ceil(remaining.total_seconds() / 60)
                 raise forms.ValidationError(
-                    {"username": f"This account is locked after repeated wrong passwords. "
-                                 f"Try again in {minutes} minute{'s' if minutes != 1 else ''} or ask a unit manager."}
+                    {
+                        "username": f"This account is locked after repeated wrong passwords. "
+                        f"Try again in {minutes} minute{'s' if minutes != 1 else ''} or ask a unit manager."
+                    }
                 )
         self.user_cache = authenticate(self.request, username=username, password=password)
         if self.user_cache is None:
@@ -48,5 +50,5 @@ class SignInForm(AuthenticationForm):
                 record_refused_login(username, address, "unknown username")
             raise forms.ValidationError({"password": "The username or password is not right."})
         self.confirm_login_allowed(self.user_cache)
-        record_successful_login(self.user_cache, address)  # type: ignore[arg-type]
+        record_successful_login(self.user_cache, address)
         return self.cleaned_data

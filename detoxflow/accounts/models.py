@@ -13,9 +13,12 @@ class User(AbstractUser):
     """A member of staff; what they may do follows from `role` via PERMISSIONS."""
 
     role = models.CharField(max_length=32, choices=Role.choices)
-    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="staff", null=True, blank=True)
+    # Every account belongs to one facility: it scopes every record the user can reach.
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="staff")
     failed_login_count = models.PositiveSmallIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
+
+    REQUIRED_FIELDS = ["email", "facility", "role"]
 
     @property
     def display_name(self) -> str:

@@ -50,5 +50,11 @@ def record_successful_login(user: User, address: str | None) -> None:
 
 def record_refused_login(username: str, address: str | None, reason: str) -> None:
     """Audit a sign-in refused before the password was checked (unknown user, locked account)."""
-    record_event(actor=None, user_name=username[:150] or "anonymous", action="login",
-                 outcome=Outcome.DENIED, address=address, detail={"reason": reason})
+    record_event(
+        actor=None,
+        user_name=username[:150] or "anonymous",
+        action="login",
+        outcome=Outcome.DENIED,
+        address=address,
+        detail={"reason": reason},
+    )

@@ -10,10 +10,18 @@ class AuditFilterForm(forms.Form):
 
     patient = forms.IntegerField(required=False, min_value=1, label="Patient id")
     user = forms.CharField(required=False, max_length=150, label="Username")
-    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="From",
-                            error_messages={"invalid": "Enter the start date as YYYY-MM-DD."})
-    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="To",
-                          error_messages={"invalid": "Enter the end date as YYYY-MM-DD."})
+    start = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        label="From",
+        error_messages={"invalid": "Enter the start date as YYYY-MM-DD."},
+    )
+    end = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        label="To",
+        error_messages={"invalid": "Enter the end date as YYYY-MM-DD."},
+    )
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

@@ -41,7 +41,9 @@ class AuditEvent(models.Model):
     """
 
     at = models.DateTimeField(db_index=True)
-    facility = models.ForeignKey(Facility, on_delete=models.DO_NOTHING, null=True, db_constraint=False, related_name="+")
+    facility = models.ForeignKey(
+        Facility, on_delete=models.DO_NOTHING, null=True, db_constraint=False, related_name="+"
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, db_constraint=False, related_name="+"
     )
@@ -86,3 +88,6 @@ class AuditChainHead(models.Model):
 
     last_hash = models.CharField(max_length=64)
     event_count = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.event_count} events, last {self.last_hash[:12]}"

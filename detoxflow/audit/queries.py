@@ -11,7 +11,7 @@ from django.utils import timezone
 from detoxflow.audit.models import AuditEvent
 
 
-def audit_events(facility_id: int | None, filters: dict[str, Any], limit: int = 500) -> QuerySet[AuditEvent]:
+def audit_events(facility_id: int, filters: dict[str, Any], limit: int = 500) -> QuerySet[AuditEvent]:
     """The newest events of a facility matching the filters (patient id, username, local date range)."""
     events = AuditEvent.objects.filter(facility_id=facility_id).order_by("-pk")
     if filters.get("patient"):
@@ -22,6 +22,8 @@ def audit_events(facility_id: int | None, filters: dict[str, Any], limit: int = 
         start = dt.datetime.combine(filters["start"], dt.time.min, tzinfo=timezone.get_current_timezone())
         events = events.filter(at__gte=start)
     if filters.get("end"):
-        end = dt.datetime.combine(filters["end"] + dt.timedelta(days=1), dt.time.min, tzinfo=timezone.get_current_timezone())
+        end = dt.datetime.combine(
+            filters["end"] + dt.timedelta(days=1), dt.time.min, tzinfo=timezone.get_current_timezone()
+        )
         events = events.filter(at__lt=end)
     return events[:limit]

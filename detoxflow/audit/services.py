@@ -101,7 +101,7 @@ def record_event(
 def record_request_event(request: HttpRequest, action: str, **fields: Any) -> AuditEvent:
     """Append an event for the signed-in user of `request`, with its client address."""
     user = request.user if request.user.is_authenticated else None
-    return record_event(actor=user, action=action, address=client_address(request), **fields)  # type: ignore[arg-type]
+    return record_event(actor=user, action=action, address=client_address(request), **fields)
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,9 @@ def verify_chain(events: Iterable[AuditEvent] | None = None) -> ChainReport:
     for event in events:
         checked += 1
         if event.prev_hash != expected_prev:
-            problems.append(f"event {event.pk}: previous hash does not match; an event before it was removed or altered")
+            problems.append(
+                f"event {event.pk}: previous hash does not match; an event before it was removed or altered"
+            )
         if event_hash(event) != event.hash:
             problems.append(f"event {event.pk}: contents do not match its hash; it was edited")
         expected_prev = event.hash

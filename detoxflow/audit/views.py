@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from detoxflow.accounts.access import require
+from detoxflow.accounts.access import require, staff_member
 from detoxflow.accounts.permissions import Action
 from detoxflow.audit.forms import AuditFilterForm
 from detoxflow.audit.queries import audit_events
@@ -17,7 +17,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     require(request, Action.VIEW_AUDIT_LOG)
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    events = list(audit_events(request.user.facility_id, filters)) if not form.errors else []  # type: ignore[union-attr]
+    events = list(audit_events(staff_member(request).facility_id, filters)) if not form.errors else []
     # Reading the trail is itself a read of patient data, so it is audited too.
     record_request_event(request, "audit.view", detail={k: str(v) for k, v in filters.items() if v})
     return render(request, "audit/log.html", {"form": form, "events": events}, status=400 if form.errors else 200)

@@ -155,9 +155,7 @@ class TransitionRefused(Exception):
         self.current = current
         self.requested = requested
         self.missing = missing
-        self.message = (
-            f"Cannot move from {current.label} to {requested.label}: " + "; ".join(missing) + "."
-        )
+        self.message = f"Cannot move from {current.label} to {requested.label}: " + "; ".join(missing) + "."
         super().__init__(self.message)
 
 
@@ -177,9 +175,7 @@ def check_transition(
     transition = next((t for t in TRANSITIONS if t.source is facts.stage and t.target is target), None)
     if transition is None:
         reachable = ", ".join(s.label for s in allowed_targets(facts.stage)) or "none"
-        raise TransitionRefused(
-            facts.stage, target, (f"that move is not allowed (allowed from here: {reachable})",)
-        )
+        raise TransitionRefused(facts.stage, target, (f"that move is not allowed (allowed from here: {reachable})",))
 
     missing: list[str] = []
     if not reason.strip():
@@ -189,7 +185,9 @@ def check_transition(
             missing.append("a discharge type is required")
         elif discharge_type not in transition.discharge_types:
             allowed = ", ".join(sorted(d.label for d in transition.discharge_types))
-            missing.append(f"discharge type '{discharge_type.label}' is not possible from this stage (allowed: {allowed})")
+            missing.append(
+                f"discharge type '{discharge_type.label}' is not possible from this stage (allowed: {allowed})"
+            )
     elif discharge_type is not None:
         missing.append("a discharge type is only given when discharging")
     if target is Stage.STABILIZATION and facts.stage is Stage.EVALUATION:

@@ -31,20 +31,61 @@ DEMO_STAFF = (
     ("manager", "Manon", "Manager", Role.UNIT_MANAGER),
     ("admin", "Ada", "Admin", Role.ADMINISTRATOR),
 )
-GIVEN = ("Alex", "Sam", "Jordan", "Casey", "Riley", "Morgan", "Taylor", "Jamie", "Avery", "Quinn", "Drew", "Rowan",
-         "Skyler", "Reese", "Hayden", "Emerson", "Parker", "Sage", "Dakota", "Finley")
-FAMILY = ("Testperson", "Sampleton", "Placeholder", "Demoford", "Mockridge", "Fictus", "Synthia", "Exampleby",
-          "Dummett", "Specimen", "Prototyp", "Fakeley", "Notreal", "Simulo", "Modelton", "Draftwell")
+GIVEN = (
+    "Alex",
+    "Sam",
+    "Jordan",
+    "Casey",
+    "Riley",
+    "Morgan",
+    "Taylor",
+    "Jamie",
+    "Avery",
+    "Quinn",
+    "Drew",
+    "Rowan",
+    "Skyler",
+    "Reese",
+    "Hayden",
+    "Emerson",
+    "Parker",
+    "Sage",
+    "Dakota",
+    "Finley",
+)
+FAMILY = (
+    "Testperson",
+    "Sampleton",
+    "Placeholder",
+    "Demoford",
+    "Mockridge",
+    "Fictus",
+    "Synthia",
+    "Exampleby",
+    "Dummett",
+    "Specimen",
+    "Prototyp",
+    "Fakeley",
+    "Notreal",
+    "Simulo",
+    "Modelton",
+    "Draftwell",
+)
 ALLERGENS = (("Penicillin", "rash"), ("Sulfonamides", "hives"), ("Latex", "itching"), ("Codeine", "nausea"))
 # Stage mix of the current census: who is where on an ordinary day on the unit.
 CURRENT_STAGES = (
-    (Stage.PRE_ADMISSION, 2), (Stage.EVALUATION, 3), (Stage.STABILIZATION, 6),
-    (Stage.TAPERING, 5), (Stage.AFTERCARE_PLANNING, 4),
+    (Stage.PRE_ADMISSION, 2),
+    (Stage.EVALUATION, 3),
+    (Stage.STABILIZATION, 6),
+    (Stage.TAPERING, 5),
+    (Stage.AFTERCARE_PLANNING, 4),
 )
 PATH = (Stage.PRE_ADMISSION, Stage.EVALUATION, Stage.STABILIZATION, Stage.TAPERING, Stage.AFTERCARE_PLANNING)
 DISCHARGE_MIX = (
-    (DischargeType.COMPLETED, 60), (DischargeType.AGAINST_MEDICAL_ADVICE, 25),
-    (DischargeType.TRANSFER_TO_HIGHER_LEVEL, 10), (DischargeType.ADMINISTRATIVE, 5),
+    (DischargeType.COMPLETED, 60),
+    (DischargeType.AGAINST_MEDICAL_ADVICE, 25),
+    (DischargeType.TRANSFER_TO_HIGHER_LEVEL, 10),
+    (DischargeType.ADMINISTRATIVE, 5),
 )
 REASONS = {
     Stage.PRE_ADMISSION: "Phone screen: requesting detox",
@@ -88,18 +129,28 @@ def _patient(facility: Facility, number: int, rng: random.Random, today: dt.date
     )
 
 
-def _walk(episode: Episode, stages: list[Stage], start: dt.datetime, hours: list[float], actor: User,
-          discharge: DischargeType | None) -> list[StageTransition]:
+def _walk(stay: _Stay, actor: User) -> list[StageTransition]:
+    """The timeline of a stay: one transition per stage, spaced by the stay's hours."""
+    episode, discharge = stay.episode, stay.discharge
     rows = []
-    at = start
+    at = stay.opened
     previous = ""
-    for stage, gap in zip(stages, hours, strict=True):
+    for stage, gap in zip(stay.steps, stay.hours, strict=True):
         at += dt.timedelta(hours=gap)
-        rows.append(StageTransition(
-            facility_id=episode.facility_id, episode=episode, from_stage=previous, to_stage=stage.value,
-            discharge_type=discharge.value if stage is Stage.DISCHARGED and discharge else "",
-            at=at, by=actor, by_name=actor.display_name, by_role=actor.role, reason=REASONS[stage],
-        ))
+        rows.append(
+            StageTransition(
+                facility_id=episode.facility_id,
+                episode=episode,
+                from_stage=previous,
+                to_stage=stage.value,
+                discharge_type=discharge.value if stage is Stage.DISCHARGED and discharge else "",
+                at=at,
+                by=actor,
+                by_name=actor.display_name,
+                by_role=actor.role,
+                reason=REASONS[stage],
+            )
+        )
         previous = stage.value
     return rows
 
@@ -112,99 +163,155 @@ def _method(rng: random.Random) -> tuple[str, str]:
     return CareSetting.INPATIENT.value, medication.value
 
 
-@transaction.atomic
-def seed_facility(
-    index: int, patients: int, history_days: int, now: dt.datetime, rng: random.Random, password_hash: str,
-    *, demo_logins: bool,
-) -> SeedCounts:
-    """One facility: 2 units of 16 beds, a staff member per role, a current census and discharged history."""
-    counts = SeedCounts(facilities=1)
+@dataclass
+class _Stay:
+    """An episode not yet saved and the stage path its timeline walks."""
+
+    episode: Episode
+    steps: list[Stage]
+    opened: dt.datetime
+    hours: list[float]
+    discharge: DischargeType | None
+
+
+def _place_and_staff(index: int, *, demo_logins: bool, password_hash: str) -> tuple[Facility, list[Bed], list[User]]:
     code = "demo" if demo_logins else f"site{index:03d}"
     facility = Facility.objects.create(
         name="Riverside Withdrawal Management Unit (demo)" if demo_logins else f"Synthetic Detox Site {index}",
-        code=code, admissions_phone="555-0100",
+        code=code,
+        admissions_phone="555-0100",
     )
     units = [Unit.objects.create(facility=facility, name=name, code=unit_code) for name, unit_code in UNITS]
     Bed.objects.bulk_create(
-        [Bed(facility=facility, unit=unit, label=f"{unit.code[0].upper()}{n:02d}")
-         for unit in units for n in range(1, BEDS_PER_UNIT + 1)]
+        [
+            Bed(facility=facility, unit=unit, label=f"{unit.code[0].upper()}{n:02d}")
+            for unit in units
+            for n in range(1, BEDS_PER_UNIT + 1)
+        ]
     )
-    beds = list(Bed.objects.filter(facility=facility).order_by("unit__name", "label"))
-    staff = User.objects.bulk_create([
-        User(username=username if demo_logins else f"{code}-{username}", first_name=first, last_name=last,
-             role=role.value, facility=facility, password=password_hash, is_staff=role is Role.ADMINISTRATOR)
-        for username, first, last, role in DEMO_STAFF
-    ])
-    counts.users = len(staff)
+    beds = list(Bed.objects.filter(facility=facility).select_related("unit").order_by("unit__name", "label"))
+    staff = User.objects.bulk_create(
+        [
+            User(
+                username=username if demo_logins else f"{code}-{username}",
+                first_name=first,
+                last_name=last,
+                role=role.value,
+                facility=facility,
+                password=password_hash,
+                is_staff=role is Role.ADMINISTRATOR,
+            )
+            for username, first, last, role in DEMO_STAFF
+        ]
+    )
+    return facility, beds, staff
+
+
+def _current_stay(person: Patient, stage: Stage, bed: Bed | None, now: dt.datetime, rng: random.Random) -> _Stay:
+    steps = list(PATH[: PATH.index(stage) + 1])
+    hours = [0.0] + [rng.uniform(2, 40) for _ in steps[1:]]
+    opened = now - dt.timedelta(hours=sum(hours) + rng.uniform(1, 24))
+    setting, medication = _method(rng) if bed else ("", "")
+    episode = Episode(
+        facility_id=person.facility_id,
+        patient=person,
+        stage=stage.value,
+        opened_at=opened,
+        admitted_at=opened + dt.timedelta(hours=hours[1]) if len(steps) > 1 else None,
+        bed=bed,
+        unit=bed.unit if bed else None,
+        care_setting=setting,
+        withdrawal_medication=medication,
+    )
+    return _Stay(episode, steps, opened, hours, None)
+
+
+def _past_stay(person: Patient, beds: list[Bed], history_days: int, now: dt.datetime, rng: random.Random) -> _Stay:
+    discharge = rng.choices([d for d, _ in DISCHARGE_MIX], weights=[w for _, w in DISCHARGE_MIX])[0]
+    if discharge is DischargeType.COMPLETED:
+        steps = [*PATH, Stage.DISCHARGED]
+    elif discharge is DischargeType.ADMINISTRATIVE:
+        steps = [Stage.PRE_ADMISSION, Stage.DISCHARGED]
+    else:
+        steps = [*PATH[: rng.randint(2, 4)], Stage.DISCHARGED]
+    hours = [0.0] + [rng.uniform(4, 60) for _ in steps[1:]]
+    opened = now - dt.timedelta(days=rng.uniform(3, max(history_days, 4)))
+    discharged = opened + dt.timedelta(hours=sum(hours))
+    if discharged >= now:
+        opened -= discharged - now + dt.timedelta(hours=1)
+        discharged = opened + dt.timedelta(hours=sum(hours))
+    admitted = opened + dt.timedelta(hours=hours[1]) if Stage.EVALUATION in steps else None
+    setting, medication = _method(rng) if admitted else ("", "")
+    bed = rng.choice(beds) if admitted else None
+    episode = Episode(
+        facility_id=person.facility_id,
+        patient=person,
+        stage=Stage.DISCHARGED.value,
+        opened_at=opened,
+        admitted_at=admitted,
+        discharged_at=discharged,
+        discharge_type=discharge.value,
+        bed=bed,
+        unit=bed.unit if bed else None,
+        care_setting=setting,
+        withdrawal_medication=medication,
+    )
+    return _Stay(episode, steps, opened, hours, discharge)
+
+
+@transaction.atomic
+def seed_facility(
+    index: int,
+    *,
+    patients: int,
+    history_days: int,
+    now: dt.datetime,
+    rng: random.Random,
+    password_hash: str,
+    demo_logins: bool,
+) -> SeedCounts:
+    """One facility: 2 units of 16 beds, a staff member per role, a current census and discharged history."""
+    facility, beds, staff = _place_and_staff(index, demo_logins=demo_logins, password_hash=password_hash)
     by_role = {Role(u.role): u for u in staff}
-    today = now.date()
+    people = Patient.objects.bulk_create([_patient(facility, n, rng, now.date()) for n in range(1, patients + 1)])
+    Allergy.objects.bulk_create(
+        [
+            Allergy(facility=facility, patient=p, substance=a, reaction=r)
+            for p in people
+            if rng.random() < 0.15
+            for a, r in [rng.choice(ALLERGENS)]
+        ]
+    )
 
     current_total = min(patients, sum(n for _, n in CURRENT_STAGES))
-    people = Patient.objects.bulk_create([_patient(facility, n, rng, today) for n in range(1, patients + 1)])
-    counts.patients = len(people)
-    Allergy.objects.bulk_create([
-        Allergy(facility=facility, patient=p, substance=a, reaction=r)
-        for p in people if rng.random() < 0.15 for a, r in [rng.choice(ALLERGENS)]
-    ])
-
-    episodes: list[Episode] = []
-    walks: list[tuple[Episode, list[Stage], dt.datetime, list[float], DischargeType | None]] = []
     stage_plan = [stage for stage, n in CURRENT_STAGES for _ in range(n)][:current_total]
     free_beds = iter(beds)
-    for person, stage in zip(people[:current_total], stage_plan, strict=True):
-        steps = list(PATH[: PATH.index(stage) + 1])
-        hours = [0.0] + [rng.uniform(2, 40) for _ in steps[1:]]
-        opened = now - dt.timedelta(hours=sum(hours) + rng.uniform(1, 24))
-        setting, medication = _method(rng) if stage is not Stage.PRE_ADMISSION else ("", "")
-        bed = next(free_beds) if stage is not Stage.PRE_ADMISSION else None
-        admitted = opened + dt.timedelta(hours=hours[1]) if len(steps) > 1 else None
-        episode = Episode(
-            facility=facility, patient=person, stage=stage.value, opened_at=opened, admitted_at=admitted,
-            bed=bed, unit=bed.unit if bed else None, care_setting=setting, withdrawal_medication=medication,
-        )
-        episodes.append(episode)
-        walks.append((episode, steps, opened, hours, None))
+    stays = [
+        _current_stay(person, stage, None if stage is Stage.PRE_ADMISSION else next(free_beds), now, rng)
+        for person, stage in zip(people[:current_total], stage_plan, strict=True)
+    ]
+    stays += [_past_stay(person, beds, history_days, now, rng) for person in people[current_total:]]
 
-    for person in people[current_total:]:
-        discharge = rng.choices([d for d, _ in DISCHARGE_MIX], weights=[w for _, w in DISCHARGE_MIX])[0]
-        if discharge is DischargeType.COMPLETED:
-            steps = [*PATH, Stage.DISCHARGED]
-        elif discharge is DischargeType.ADMINISTRATIVE:
-            steps = [Stage.PRE_ADMISSION, Stage.DISCHARGED]
-        else:
-            steps = [*PATH[: rng.randint(2, 4)], Stage.DISCHARGED]
-        hours = [0.0] + [rng.uniform(4, 60) for _ in steps[1:]]
-        opened = now - dt.timedelta(days=rng.uniform(3, max(history_days, 4)))
-        discharged = opened + dt.timedelta(hours=sum(hours))
-        if discharged >= now:
-            opened -= discharged - now + dt.timedelta(hours=1)
-            discharged = opened + dt.timedelta(hours=sum(hours))
-        admitted = opened + dt.timedelta(hours=hours[1]) if Stage.EVALUATION in steps else None
-        setting, medication = _method(rng) if admitted else ("", "")
-        bed = rng.choice(beds) if admitted else None
-        episode = Episode(
-            facility=facility, patient=person, stage=Stage.DISCHARGED.value, opened_at=opened, admitted_at=admitted,
-            discharged_at=discharged, discharge_type=discharge.value, bed=bed, unit=bed.unit if bed else None,
-            care_setting=setting, withdrawal_medication=medication,
-        )
-        episodes.append(episode)
-        walks.append((episode, steps, opened, hours, discharge))
-
-    Episode.objects.bulk_create(episodes)
-    counts.episodes = len(episodes)
+    Episode.objects.bulk_create([stay.episode for stay in stays])
     actors = [by_role[Role.INTAKE_COORDINATOR], by_role[Role.NURSE], by_role[Role.PHYSICIAN]]
-    transitions = [row for episode, steps, opened, hours, discharge in walks
-                   for row in _walk(episode, steps, opened, hours, rng.choice(actors), discharge)]
+    transitions = [row for stay in stays for row in _walk(stay, rng.choice(actors))]
     StageTransition.objects.bulk_create(transitions, batch_size=2000)
-    counts.transitions = len(transitions)
     care_team = Episode.care_team.through
     care_team.objects.bulk_create(
-        [care_team(episode_id=e.pk, user_id=by_role[Role.PHYSICIAN].pk) for e in episodes if e.discharged_at is None]
+        [
+            care_team(episode_id=stay.episode.pk, user_id=by_role[Role.PHYSICIAN].pk)
+            for stay in stays
+            if stay.episode.discharged_at is None
+        ]
     )
-    return counts
+    return SeedCounts(
+        facilities=1, users=len(staff), patients=len(people), episodes=len(stays), transitions=len(transitions)
+    )
 
 
-def seed(facilities: int, patients_per_facility: int, history_days: int, now: dt.datetime, seed_value: int = 7) -> SeedCounts:
+def seed(
+    facilities: int, *, patients_per_facility: int, history_days: int, now: dt.datetime, seed_value: int = 7
+) -> SeedCounts:
     """Build `facilities` synthetic facilities; the first carries the published demo logins."""
     rng = random.Random(seed_value)
     password_hash = make_password(DEMO_PASSWORD)  # hashed once: Argon2 is slow by design
@@ -212,8 +319,15 @@ def seed(facilities: int, patients_per_facility: int, history_days: int, now: dt
     total = SeedCounts()
     for offset in range(facilities):
         index = start + offset
-        counts = seed_facility(index, patients_per_facility, history_days, now, rng, password_hash,
-                               demo_logins=index == 0)
+        counts = seed_facility(
+            index,
+            patients=patients_per_facility,
+            history_days=history_days,
+            now=now,
+            rng=rng,
+            password_hash=password_hash,
+            demo_logins=index == 0,
+        )
         for field in ("facilities", "users", "patients", "episodes", "transitions"):
             setattr(total, field, getattr(total, field) + getattr(counts, field))
     return total

@@ -1,13 +1,12 @@
 """API for episodes: open, read, bed, method and stage changes, through the same services as the screens."""
 
-
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from detoxflow.accounts.access import require
+from detoxflow.accounts.access import require, staff_member
 from detoxflow.accounts.permissions import Action
 from detoxflow.audit.services import client_address, record_request_event
 from detoxflow.clinical.stages import Stage
@@ -34,7 +33,7 @@ def list_episodes(request: HttpRequest, filters: Query[EpisodeFilter]) -> QueryS
     """Episodes of the user's facility, newest first, by stage, open/closed or patient."""
     require(request, Action.VIEW_PATIENT, object_type="Episode")
     episodes = (
-        Episode.objects.filter(facility_id=request.user.facility_id)  # type: ignore[union-attr]
+        Episode.objects.filter(facility_id=staff_member(request).facility_id)
         .prefetch_related("care_team")
         .order_by("-opened_at", "-pk")
     )
@@ -44,8 +43,12 @@ def list_episodes(request: HttpRequest, filters: Query[EpisodeFilter]) -> QueryS
         episodes = episodes.filter(discharged_at__isnull=filters.open)
     if filters.patient_id:
         episodes = episodes.filter(patient_id=filters.patient_id)
-    record_request_event(request, "episode.list", object_type="Episode",
-                         detail={k: str(v) for k, v in filters.dict(exclude_none=True).items()})
+    record_request_event(
+        request,
+        "episode.list",
+        object_type="Episode",
+        detail={k: str(v) for k, v in filters.dict(exclude_none=True).items()},
+    )
     return episodes
 
 
@@ -54,7 +57,11 @@ def open_episode(request: HttpRequest, payload: EpisodeIn) -> Status[Episode]:
     """Open a pre-admission episode; 409 if the patient already has one open."""
     patient = get_patient_for(request, payload.patient_id, Action.OPEN_EPISODE)
     episode = services.open_episode(
-        request.user, patient, reason=payload.reason, now=timezone.now(), address=client_address(request)  # type: ignore[arg-type]
+        staff_member(request),
+        patient,
+        reason=payload.reason,
+        now=timezone.now(),
+        address=client_address(request),
     )
     return Status(201, episode)
 
@@ -63,8 +70,14 @@ def open_episode(request: HttpRequest, payload: EpisodeIn) -> Status[Episode]:
 def read_episode(request: HttpRequest, episode_id: int) -> Episode:
     """One episode with its full stage timeline."""
     episode = get_episode_for(request, episode_id, Action.VIEW_PATIENT)
-    record_request_event(request, "episode.view", patient_id=episode.patient_id, episode_id=episode.pk,
-                         object_type="Episode", object_id=episode.pk)
+    record_request_event(
+        request,
+        "episode.view",
+        patient_id=episode.patient_id,
+        episode_id=episode.pk,
+        object_type="Episode",
+        object_id=episode.pk,
+    )
     return episode
 
 
@@ -77,7 +90,7 @@ def assign_bed(request: HttpRequest, episode_id: int, payload: BedIn) -> Episode
         bed = Bed.objects.filter(pk=payload.bed_id, facility_id=episode.facility_id).first()
         if bed is None:
             raise InvalidInput("bed_id", f"There is no bed {payload.bed_id} in this facility.", status_code=422)
-    return services.assign_bed(request.user, episode, bed, address=client_address(request))  # type: ignore[arg-type]
+    return services.assign_bed(staff_member(request), episode, bed, address=client_address(request))
 
 
 @router.put("/{episode_id}/method", response=EpisodeOut)
@@ -85,7 +98,11 @@ def choose_method(request: HttpRequest, episode_id: int, payload: MethodIn) -> E
     """Record the detox method (care setting and withdrawal medication)."""
     episode = get_episode_for(request, episode_id, Action.CHANGE_STAGE)
     return services.choose_care_setting(
-        request.user, episode, payload.care_setting, payload.withdrawal_medication, address=client_address(request)  # type: ignore[arg-type]
+        staff_member(request),
+        episode,
+        payload.care_setting,
+        payload.withdrawal_medication,
+        address=client_address(request),
     )
 
 
@@ -94,7 +111,12 @@ def change_stage(request: HttpRequest, episode_id: int, payload: TransitionIn) -
     """Move the episode to another stage; 409 names the current and requested stage and what is missing."""
     episode = get_episode_for(request, episode_id, services.action_for(payload.stage))
     episode = services.change_stage(
-        request.user, episode.pk, payload.stage, reason=payload.reason, now=timezone.now(),  # type: ignore[arg-type]
-        address=client_address(request), discharge_type=payload.discharge_type,
+        staff_member(request),
+        episode.pk,
+        payload.stage,
+        reason=payload.reason,
+        now=timezone.now(),
+        address=client_address(request),
+        discharge_type=payload.discharge_type,
     )
     return Status(201, episode)

@@ -6,8 +6,8 @@ from typing import Any
 
 from django import forms
 
-from detoxflow.clinical.stages import CareSetting, DischargeType, Stage, WithdrawalMedication, allowed_targets
 from detoxflow.accounts.permissions import role_may
+from detoxflow.clinical.stages import CareSetting, DischargeType, Stage, WithdrawalMedication, allowed_targets
 from detoxflow.episodes.models import Episode
 from detoxflow.episodes.services import action_for
 from detoxflow.facilities.models import Bed
@@ -16,7 +16,9 @@ from detoxflow.facilities.models import Bed
 class OpenEpisodeForm(forms.Form):
     """Why this episode starts: phone screen, walk-in, referral."""
 
-    reason = forms.CharField(max_length=500, widget=forms.TextInput(attrs={"placeholder": "e.g. phone screen, walk-in"}))
+    reason = forms.CharField(
+        max_length=500, widget=forms.TextInput(attrs={"placeholder": "e.g. phone screen, walk-in"})
+    )
 
 
 class StageChangeForm(forms.Form):
@@ -24,7 +26,8 @@ class StageChangeForm(forms.Form):
 
     stage = forms.ChoiceField(label="Move to")
     discharge_type = forms.ChoiceField(
-        required=False, choices=[("", "—")] + [(d.value, d.label) for d in DischargeType],
+        required=False,
+        choices=[("", "—")] + [(d.value, d.label) for d in DischargeType],
         help_text="Only when discharging.",
     )
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
@@ -47,7 +50,9 @@ class StageChangeForm(forms.Form):
 class BedForm(forms.Form):
     """A free bed in the episode's facility."""
 
-    bed = forms.ModelChoiceField(queryset=Bed.objects.none(), error_messages={"invalid_choice": "That bed is not in your facility."})
+    bed = forms.ModelChoiceField(
+        queryset=Bed.objects.none(), error_messages={"invalid_choice": "That bed is not in your facility."}
+    )
 
     def __init__(self, *args: Any, facility_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -1,12 +1,11 @@
 """API shapes for episodes and their stage history."""
 
-
 import datetime as dt
 
 from ninja import Field, Schema
 
-from detoxflow.episodes.models import Episode
 from detoxflow.clinical.stages import CareSetting, DischargeType, Stage, WithdrawalMedication
+from detoxflow.episodes.models import Episode
 
 
 class TransitionOut(Schema):

@@ -14,8 +14,8 @@ from detoxflow.clinical.stages import (
     DischargeType,
     EpisodeFacts,
     Stage,
-    WithdrawalMedication,
     TransitionRefused,
+    WithdrawalMedication,
     check_transition,
 )
 from detoxflow.episodes.models import Episode, StageTransition
@@ -25,7 +25,13 @@ from detoxflow.patients.models import Patient
 
 
 def _record_transition(
-    actor: User, episode: Episode, source: str, target: Stage, reason: str, at: dt.datetime,
+    actor: User,
+    episode: Episode,
+    *,
+    source: str,
+    target: Stage,
+    reason: str,
+    at: dt.datetime,
     discharge_type: DischargeType | None = None,
 ) -> StageTransition:
     return StageTransition.objects.create(
@@ -49,10 +55,15 @@ def open_episode(actor: User, patient: Patient, *, reason: str, now: dt.datetime
     try:
         with transaction.atomic():
             episode = Episode.objects.create(facility_id=patient.facility_id, patient=patient, opened_at=now)
-            _record_transition(actor, episode, "", Stage.PRE_ADMISSION, reason.strip(), now)
+            _record_transition(actor, episode, source="", target=Stage.PRE_ADMISSION, reason=reason.strip(), at=now)
             record_event(
-                actor=actor, action="episode.open", patient_id=patient.pk, episode_id=episode.pk,
-                object_type="Episode", object_id=episode.pk, address=address,
+                actor=actor,
+                action="episode.open",
+                patient_id=patient.pk,
+                episode_id=episode.pk,
+                object_type="Episode",
+                object_id=episode.pk,
+                address=address,
             )
     except IntegrityError:
         raise Conflict("patient", f"{patient.full_name} already has an open episode; discharge it first.") from None
@@ -72,8 +83,13 @@ def assign_bed(actor: User, episode: Episode, bed: Bed | None, *, address: str |
         with transaction.atomic():
             episode.save(update_fields=["bed", "unit"])
             record_event(
-                actor=actor, action="episode.assign_bed", patient_id=episode.patient_id, episode_id=episode.pk,
-                object_type="Bed", object_id=bed.pk if bed else "", address=address,
+                actor=actor,
+                action="episode.assign_bed",
+                patient_id=episode.patient_id,
+                episode_id=episode.pk,
+                object_type="Bed",
+                object_id=bed.pk if bed else "",
+                address=address,
             )
     except IntegrityError:
         episode.bed_id, episode.unit_id = previous
@@ -92,14 +108,21 @@ def choose_care_setting(
     """Record the detox method decided for the episode."""
     if setting is CareSetting.RAPID_UNDER_ANESTHESIA:
         # Reference §12: never recommended; the override path with justification belongs to intake.
-        raise InvalidInput("care_setting", "Rapid detox under anesthesia needs a physician override with a written justification.")
+        raise InvalidInput(
+            "care_setting", "Rapid detox under anesthesia needs a physician override with a written justification."
+        )
     episode.care_setting = setting.value
     episode.withdrawal_medication = medication.value if medication else ""
     with transaction.atomic():
         episode.save(update_fields=["care_setting", "withdrawal_medication"])
         record_event(
-            actor=actor, action="episode.choose_method", patient_id=episode.patient_id, episode_id=episode.pk,
-            object_type="Episode", object_id=episode.pk, address=address,
+            actor=actor,
+            action="episode.choose_method",
+            patient_id=episode.patient_id,
+            episode_id=episode.pk,
+            object_type="Episode",
+            object_id=episode.pk,
+            address=address,
             detail={"care_setting": setting.value, "medication": episode.withdrawal_medication},
         )
     return episode
@@ -144,10 +167,17 @@ def change_stage(
             episode.discharge_type = discharge_type.value if discharge_type else ""
             fields += ["discharged_at", "discharge_type"]
         episode.save(update_fields=fields)
-        _record_transition(actor, episode, source, target, reason.strip(), now, discharge_type)
+        _record_transition(
+            actor, episode, source=source, target=target, reason=reason.strip(), at=now, discharge_type=discharge_type
+        )
         record_event(
-            actor=actor, action="episode.change_stage", patient_id=episode.patient_id, episode_id=episode.pk,
-            object_type="Episode", object_id=episode.pk, address=address,
+            actor=actor,
+            action="episode.change_stage",
+            patient_id=episode.patient_id,
+            episode_id=episode.pk,
+            object_type="Episode",
+            object_id=episode.pk,
+            address=address,
             detail={"from": source, "to": target.value, "discharge_type": episode.discharge_type},
         )
     return episode

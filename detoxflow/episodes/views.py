@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from detoxflow.accounts.access import staff_member
 from detoxflow.accounts.permissions import Action
 from detoxflow.audit.services import client_address
 from detoxflow.clinical.stages import CareSetting, Stage, WithdrawalMedication
@@ -26,14 +27,19 @@ def open_episode(request: HttpRequest, patient_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.open_episode(
-                request.user, patient, reason=form.cleaned_data["reason"], now=timezone.now(),  # type: ignore[arg-type]
+                staff_member(request),
+                patient,
+                reason=form.cleaned_data["reason"],
+                now=timezone.now(),
                 address=client_address(request),
             )
         except InvalidInput as error:
             show_on_form(form, error)
         else:
             return redirect("patient", patient.pk)
-    return render(request, "episodes/action_form.html", {"patient": patient, "form": form, "title": "Open an episode"}, status=400)
+    return render(
+        request, "episodes/action_form.html", {"patient": patient, "form": form, "title": "Open an episode"}, status=400
+    )
 
 
 def assign_bed(request: HttpRequest, episode_id: int) -> HttpResponse:
@@ -42,13 +48,17 @@ def assign_bed(request: HttpRequest, episode_id: int) -> HttpResponse:
     form = BedForm(request.POST or None, facility_id=episode.facility_id)
     if request.method == "POST" and form.is_valid():
         try:
-            services.assign_bed(request.user, episode, form.cleaned_data["bed"], address=client_address(request))  # type: ignore[arg-type]
+            services.assign_bed(
+                staff_member(request), episode, form.cleaned_data["bed"], address=client_address(request)
+            )
         except InvalidInput as error:
             show_on_form(form, error)
         else:
             return redirect("patient", episode.patient_id)
     return render(
-        request, "episodes/action_form.html", {"patient": episode.patient, "form": form, "title": "Assign a bed"},
+        request,
+        "episodes/action_form.html",
+        {"patient": episode.patient, "form": form, "title": "Assign a bed"},
         status=400 if form.errors else 200,
     )
 
@@ -60,15 +70,20 @@ def choose_care_setting(request: HttpRequest, episode_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.choose_care_setting(
-                request.user, episode, CareSetting(form.cleaned_data["care_setting"]),  # type: ignore[arg-type]
-                WithdrawalMedication(form.cleaned_data["withdrawal_medication"]), address=client_address(request),
+                staff_member(request),
+                episode,
+                CareSetting(form.cleaned_data["care_setting"]),
+                WithdrawalMedication(form.cleaned_data["withdrawal_medication"]),
+                address=client_address(request),
             )
         except InvalidInput as error:
             show_on_form(form, error)
         else:
             return redirect("patient", episode.patient_id)
     return render(
-        request, "episodes/action_form.html", {"patient": episode.patient, "form": form, "title": "Detox method"},
+        request,
+        "episodes/action_form.html",
+        {"patient": episode.patient, "form": form, "title": "Detox method"},
         status=400 if form.errors else 200,
     )
 
@@ -79,12 +94,17 @@ def change_stage(request: HttpRequest, episode_id: int) -> HttpResponse:
     requested = request.POST.get("stage", "")
     needed = services.action_for(Stage(requested)) if requested in Stage.__members__.values() else Action.CHANGE_STAGE
     episode = get_episode_for(request, episode_id, needed)
-    form = StageChangeForm(request.POST, episode=episode, role=request.user.role)  # type: ignore[union-attr]
+    form = StageChangeForm(request.POST, episode=episode, role=staff_member(request).role)
     if form.is_valid():
         try:
             services.change_stage(
-                request.user, episode.pk, form.target(), reason=form.cleaned_data["reason"], now=timezone.now(),  # type: ignore[arg-type]
-                address=client_address(request), discharge_type=form.discharge(),
+                staff_member(request),
+                episode.pk,
+                form.target(),
+                reason=form.cleaned_data["reason"],
+                now=timezone.now(),
+                address=client_address(request),
+                discharge_type=form.discharge(),
             )
         except InvalidInput as error:
             show_on_form(form, error)

@@ -1,11 +1,10 @@
 """API for facilities, their units and beds (read only)."""
 
-
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, HttpRequest
 from ninja import Router
 
-from detoxflow.accounts.access import require
+from detoxflow.accounts.access import require, staff_member
 from detoxflow.accounts.permissions import Action
 from detoxflow.episodes.models import Episode
 from detoxflow.facilities.models import Bed, Facility, Unit
@@ -19,21 +18,25 @@ router = Router(tags=["facilities"])
 def list_facilities(request: HttpRequest) -> list[Facility]:
     """The facilities the signed-in user belongs to."""
     require(request, Action.VIEW_FACILITY)
-    return list(facilities_for(request.user))  # type: ignore[arg-type]
+    return list(facilities_for(staff_member(request)))
 
 
 @router.get("/{facility_id}/units", response=list[UnitOut])
 def list_units(request: HttpRequest, facility_id: int) -> list[UnitOut]:
     """Units of a facility with each bed and whether it is occupied."""
     require(request, Action.VIEW_FACILITY)
-    facility = facilities_for(request.user).filter(pk=facility_id).first()  # type: ignore[arg-type]
+    facility = facilities_for(staff_member(request)).filter(pk=facility_id).first()
     if facility is None:
         raise Http404("No such facility.")
     occupied = Episode.objects.filter(bed=OuterRef("pk"), discharged_at__isnull=True)
     beds = Bed.objects.annotate(occupied=Exists(occupied))
     units = Unit.objects.filter(facility=facility).prefetch_related(Prefetch("beds", queryset=beds))
     return [
-        UnitOut(id=u.pk, name=u.name, code=u.code,
-                beds=[BedOut(id=b.pk, label=b.label, occupied=b.occupied) for b in u.beds.all()])  # type: ignore[attr-defined]
+        UnitOut(
+            id=u.pk,
+            name=u.name,
+            code=u.code,
+            beds=[BedOut(id=b.pk, label=b.label, occupied=b.occupied) for b in u.beds.all()],  # type: ignore[attr-defined]
+        )
         for u in units
     ]

@@ -50,7 +50,7 @@ def census_for_unit(unit: Unit, now: dt.datetime) -> list[CensusRow]:
     rows = []
     today = timezone.localdate(now)
     for bed in beds:
-        episode = bed.current[0] if bed.current else None  # type: ignore[attr-defined]
+        episode = bed.current[0] if bed.current else None
         days = None
         if episode is not None and episode.admitted_at is not None:
             days = (today - timezone.localdate(episode.admitted_at)).days

@@ -1,6 +1,5 @@
 """API shapes for facilities, units and beds."""
 
-
 from ninja import Schema
 
 

@@ -1,12 +1,12 @@
 """API for patients: list, read, register, edit, allergies. Every call is audited."""
 
-
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from detoxflow.accounts.access import require
+from detoxflow.accounts.access import require, staff_member
 from detoxflow.accounts.permissions import Action
 from detoxflow.audit.services import client_address, record_request_event
 from detoxflow.patients import services
@@ -24,16 +24,18 @@ class PatientFilter(Schema):
 
 @router.get("", response=list[PatientOut])
 @paginate(LimitOffsetPagination)
-def list_patients(request: HttpRequest, filters: Query[PatientFilter]) -> list[Patient]:
+def list_patients(request: HttpRequest, filters: Query[PatientFilter]) -> QuerySet[Patient]:
     """Patients of the user's facility, optionally by MRN or family name."""
     require(request, Action.VIEW_PATIENT, object_type="Patient")
-    patients = patients_for(request.user).prefetch_related("allergies").order_by("family_name", "given_name", "pk")  # type: ignore[arg-type]
+    patients = (
+        patients_for(staff_member(request)).prefetch_related("allergies").order_by("family_name", "given_name", "pk")
+    )
     if filters.mrn:
         patients = patients.filter(mrn=filters.mrn)
     if filters.family_name:
         patients = patients.filter(family_name__iexact=filters.family_name)
     record_request_event(request, "patient.list", object_type="Patient", detail=filters.dict(exclude_none=True))
-    return patients  # type: ignore[return-value]
+    return patients
 
 
 @router.post("", response={201: PatientOut})
@@ -41,7 +43,10 @@ def register_patient(request: HttpRequest, payload: PatientIn) -> Status[Patient
     """Register a patient; a medical record number in use answers 409 naming `mrn`."""
     require(request, Action.REGISTER_PATIENT, object_type="Patient")
     patient = services.register_patient(
-        request.user, payload.dict(), address=client_address(request), now=timezone.now()  # type: ignore[arg-type]
+        staff_member(request),
+        payload.dict(),
+        address=client_address(request),
+        now=timezone.now(),
     )
     return Status(201, patient)
 
@@ -59,7 +64,11 @@ def update_patient(request: HttpRequest, patient_id: int, payload: PatientPatch)
     """Change some demographics; fields left out stay as they are."""
     patient = get_patient_for(request, patient_id, Action.EDIT_PATIENT)
     return services.update_patient(
-        request.user, patient, payload.dict(exclude_unset=True), address=client_address(request), now=timezone.now()  # type: ignore[arg-type]
+        staff_member(request),
+        patient,
+        payload.dict(exclude_unset=True),
+        address=client_address(request),
+        now=timezone.now(),
     )
 
 
@@ -67,5 +76,7 @@ def update_patient(request: HttpRequest, patient_id: int, payload: PatientPatch)
 def add_allergy(request: HttpRequest, patient_id: int, payload: AllergyIn) -> Status[Patient]:
     """Record an allergy."""
     patient = get_patient_for(request, patient_id, Action.EDIT_PATIENT)
-    services.record_allergy(request.user, patient, payload.substance, payload.reaction, address=client_address(request))  # type: ignore[arg-type]
+    services.record_allergy(
+        staff_member(request), patient, payload.substance, payload.reaction, address=client_address(request)
+    )
     return Status(201, patient)

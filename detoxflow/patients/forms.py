@@ -13,8 +13,15 @@ class PatientForm(forms.ModelForm[Patient]):
     class Meta:
         model = Patient
         fields = [
-            "mrn", "given_name", "family_name", "date_of_birth", "sex", "pregnancy_capable", "phone",
-            "emergency_contact_name", "emergency_contact_phone",
+            "mrn",
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "sex",
+            "pregnancy_capable",
+            "phone",
+            "emergency_contact_name",
+            "emergency_contact_phone",
         ]
         widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"})}
         error_messages = {"date_of_birth": {"invalid": "Enter the date of birth as YYYY-MM-DD."}}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest
 
-from detoxflow.accounts.access import require
+from detoxflow.accounts.access import require, staff_member
 from detoxflow.accounts.models import User
 from detoxflow.accounts.permissions import Action
 from detoxflow.episodes.models import Episode, StageTransition
@@ -15,7 +15,7 @@ from detoxflow.patients.models import Patient
 def get_patient_for(request: HttpRequest, patient_id: int, action: Action) -> Patient:
     """The patient if the user's role allows `action` and the patient is in their facility; else 403/404."""
     require(request, action, patient_id=patient_id, object_type="Patient", object_id=patient_id)
-    user: User = request.user  # type: ignore[assignment]
+    user = staff_member(request)
     patient = Patient.objects.filter(pk=patient_id, facility_id=user.facility_id).first()
     if patient is None:
         raise Http404("No such patient in your facility.")

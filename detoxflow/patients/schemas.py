@@ -1,6 +1,5 @@
 """API shapes for patients; input shapes check form only, services check meaning."""
 
-
 import datetime as dt
 
 from ninja import Field, Schema

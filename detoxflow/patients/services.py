@@ -51,8 +51,12 @@ def register_patient(actor: User, values: dict[str, Any], *, address: str | None
         with transaction.atomic():
             patient.save()
             record_event(
-                actor=actor, action="patient.register", patient_id=patient.pk, object_type="Patient",
-                object_id=patient.pk, address=address,
+                actor=actor,
+                action="patient.register",
+                patient_id=patient.pk,
+                object_type="Patient",
+                object_id=patient.pk,
+                address=address,
             )
     except IntegrityError:
         raise Conflict("mrn", f"Medical record number {values['mrn']} is already used in this facility.") from None
@@ -72,8 +76,13 @@ def update_patient(
         with transaction.atomic():
             patient.save(update_fields=changed or None)
             record_event(
-                actor=actor, action="patient.update", patient_id=patient.pk, object_type="Patient",
-                object_id=patient.pk, address=address, detail={"fields": changed},
+                actor=actor,
+                action="patient.update",
+                patient_id=patient.pk,
+                object_type="Patient",
+                object_id=patient.pk,
+                address=address,
+                detail={"fields": changed},
             )
     except IntegrityError:
         for name, value in original.items():
@@ -91,7 +100,11 @@ def record_allergy(actor: User, patient: Patient, substance: str, reaction: str,
             facility_id=patient.facility_id, patient=patient, substance=substance.strip(), reaction=reaction.strip()
         )
         record_event(
-            actor=actor, action="allergy.record", patient_id=patient.pk, object_type="Allergy",
-            object_id=allergy.pk, address=address,
+            actor=actor,
+            action="allergy.record",
+            patient_id=patient.pk,
+            object_type="Allergy",
+            object_id=allergy.pk,
+            address=address,
         )
     return allergy

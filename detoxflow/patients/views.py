@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from detoxflow.accounts.access import require
+from detoxflow.accounts.access import require, staff_member
 from detoxflow.accounts.permissions import Action
 from detoxflow.audit.services import client_address, record_request_event
 from detoxflow.episodes.forms import StageChangeForm
@@ -32,7 +32,7 @@ def patient_page(request: HttpRequest, patient_id: int) -> HttpResponse:
             "episodes": episodes,
             "current": current,
             "age": patient.age_on(timezone.localdate()),
-            "stage_form": StageChangeForm(episode=current, role=request.user.role) if current else None,  # type: ignore[union-attr]
+            "stage_form": StageChangeForm(episode=current, role=staff_member(request).role) if current else None,
             "allergy_form": AllergyForm(),
         },
     )
@@ -45,7 +45,10 @@ def register_patient(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             patient = services.register_patient(
-                request.user, form.cleaned_data, address=client_address(request), now=timezone.now()  # type: ignore[arg-type]
+                staff_member(request),
+                form.cleaned_data,
+                address=client_address(request),
+                now=timezone.now(),
             )
         except InvalidInput as error:
             show_on_form(form, error)
@@ -61,7 +64,10 @@ def add_allergy(request: HttpRequest, patient_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.record_allergy(
-                request.user, patient, form.cleaned_data["substance"], form.cleaned_data["reaction"],  # type: ignore[arg-type]
+                staff_member(request),
+                patient,
+                form.cleaned_data["substance"],
+                form.cleaned_data["reaction"],
                 address=client_address(request),
             )
         except InvalidInput as error:

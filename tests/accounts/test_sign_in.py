@@ -8,6 +8,7 @@ from django.test import Client, override_settings
 
 from detoxflow.accounts.permissions import Role
 from detoxflow.audit.models import AuditEvent
+from detoxflow.settings import base
 
 PASSWORD = "correct horse battery"
 
@@ -75,6 +76,4 @@ def test_a_success_resets_the_failure_count(staff):
 
 
 def test_passwords_are_hashed_with_argon2_in_production_settings():
-    from detoxflow.settings import base
-
     assert base.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")

@@ -6,17 +6,18 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.db.utils import InternalError
 
+from detoxflow.accounts.permissions import Role
 from detoxflow.audit.models import AppendOnlyError, AuditEvent
 from detoxflow.audit.services import GENESIS_HASH, record_event, verify_chain
 
 
 @pytest.fixture
 def events(staff):
-    from detoxflow.accounts.permissions import Role
-
     nurse = staff[Role.NURSE]
-    return [record_event(actor=nurse, action="patient.view", patient_id=7, address="10.0.0.5", detail={"n": n})
-            for n in range(4)]
+    return [
+        record_event(actor=nurse, action="patient.view", patient_id=7, address="10.0.0.5", detail={"n": n})
+        for n in range(4)
+    ]
 
 
 def _force(sql, params):
@@ -39,7 +40,11 @@ def test_events_link_each_to_the_previous_hash(events):
 def test_event_records_who_role_and_address(events, staff):
     event = AuditEvent.objects.get(pk=events[0].pk)
     assert (event.user_name, event.role, event.client_address, event.facility_id) == (
-        "nora", "nurse", "10.0.0.5", staff["nurse"].facility_id)
+        "nora",
+        "nurse",
+        "10.0.0.5",
+        staff["nurse"].facility_id,
+    )
 
 
 def test_the_application_cannot_update_or_delete_an_event(events):

@@ -6,6 +6,7 @@ import pytest
 import time_machine
 
 from detoxflow.accounts.permissions import Role
+from detoxflow.audit.models import AuditEvent
 from detoxflow.audit.services import record_event
 
 
@@ -40,7 +41,5 @@ def test_end_before_start_is_named(client_as, history):
 
 
 def test_viewing_the_log_is_itself_audited(client_as, history):
-    from detoxflow.audit.models import AuditEvent
-
     client_as(Role.ADMINISTRATOR).get("/audit/?patient=12")
     assert AuditEvent.objects.filter(action="audit.view", user_name="ada").exists()

@@ -3,10 +3,11 @@
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from detoxflow.accounts.permissions import Role
-from detoxflow.clinical.stages import CareSetting, WithdrawalMedication
+from detoxflow.clinical.stages import CareSetting, Stage, WithdrawalMedication
 from detoxflow.episodes import services
 from tests.factories import BedFactory, FacilityFactory, PatientFactory, UnitFactory, UserFactory
 
@@ -22,14 +23,11 @@ def ward():
     nurse = UserFactory(username="nora", first_name="Nora", last_name="Nurse", role=Role.NURSE, facility=facility)
     physician = UserFactory(username="phil", role=Role.PHYSICIAN, facility=facility)
     patient = PatientFactory(facility=facility, given_name="Alex", family_name="Sampleton", mrn="SYN-000001")
-    from django.utils import timezone
-
     episode = services.open_episode(physician, patient, reason="Phone screen", now=timezone.now(), address=None)
-    from detoxflow.clinical.stages import Stage
-
     services.change_stage(physician, episode.pk, Stage.EVALUATION, reason="Arrived", now=timezone.now(), address=None)
-    services.choose_care_setting(physician, episode, CareSetting.INPATIENT, WithdrawalMedication.BUPRENORPHINE,
-                                 address=None)
+    services.choose_care_setting(
+        physician, episode, CareSetting.INPATIENT, WithdrawalMedication.BUPRENORPHINE, address=None
+    )
     services.assign_bed(nurse, episode, beds[1], address=None)
     return unit
 
@@ -42,7 +40,7 @@ def sign_in(page: Page, base: str, username: str = "nora") -> None:
     expect(page.get_by_role("heading", name="Synthetic Detox Unit")).to_be_visible()
 
 
-def test_nurse_moves_a_patient_to_stabilization_from_the_census(page: Page, live_server, ward):
+def test_nurse_moves_a_patient_to_stabilization_from_the_census(page, live_server, ward):
     sign_in(page, live_server.url)
     page.get_by_role("link", name="North").click()
     census = page.get_by_role("table", name="North census")
@@ -61,7 +59,7 @@ def test_nurse_moves_a_patient_to_stabilization_from_the_census(page: Page, live
     page.screenshot(path=str(ARTIFACTS / "patient.png"), full_page=True)
 
 
-def test_a_refused_move_is_explained_in_place(page: Page, live_server, ward):
+def test_a_refused_move_is_explained_in_place(page, live_server, ward):
     sign_in(page, live_server.url, "phil")
     page.goto(f"{live_server.url}/units/{ward.pk}/census/")
     page.get_by_role("link", name="Sampleton, Alex").click()
@@ -72,7 +70,7 @@ def test_a_refused_move_is_explained_in_place(page: Page, live_server, ward):
     expect(page.locator(".stage").first).to_have_text("Evaluation & intake")
 
 
-def test_census_reads_at_phone_width(page: Page, live_server, ward):
+def test_census_reads_at_phone_width(page, live_server, ward):
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in(page, live_server.url)
     page.goto(f"{live_server.url}/units/{ward.pk}/census/")

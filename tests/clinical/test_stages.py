@@ -32,7 +32,7 @@ READY = EpisodeFacts(stage=Stage.EVALUATION, care_setting=CareSetting.INPATIENT,
         (Stage.STABILIZATION, Stage.DISCHARGED, DischargeType.AGAINST_MEDICAL_ADVICE),
         (Stage.TAPERING, Stage.DISCHARGED, DischargeType.TRANSFER_TO_HIGHER_LEVEL),
     ],
-    ids=lambda v: str(v),
+    ids=str,
 )
 def test_allows_each_move_in_the_table(source, target, discharge):
     facts = EpisodeFacts(stage=source, care_setting=CareSetting.INPATIENT, has_bed=True)
@@ -45,20 +45,55 @@ def test_allows_each_move_in_the_table(source, target, discharge):
     [
         (EpisodeFacts(Stage.PRE_ADMISSION), Stage.TAPERING, None, "x", "that move is not allowed"),
         (EpisodeFacts(Stage.DISCHARGED), Stage.EVALUATION, None, "x", "allowed from here: none"),
-        (EpisodeFacts(Stage.EVALUATION), Stage.STABILIZATION, None, "x", "a detox method (care setting) must be chosen"),
-        (EpisodeFacts(Stage.EVALUATION, CareSetting.INPATIENT), Stage.STABILIZATION, None, "x",
-         "an inpatient stay needs a bed assigned"),
+        (
+            EpisodeFacts(Stage.EVALUATION),
+            Stage.STABILIZATION,
+            None,
+            "x",
+            "a detox method (care setting) must be chosen",
+        ),
+        (
+            EpisodeFacts(Stage.EVALUATION, CareSetting.INPATIENT),
+            Stage.STABILIZATION,
+            None,
+            "x",
+            "an inpatient stay needs a bed assigned",
+        ),
         (READY, Stage.STABILIZATION, None, "  ", "a reason for the change is required"),
         (EpisodeFacts(Stage.AFTERCARE_PLANNING), Stage.DISCHARGED, None, "x", "a discharge type is required"),
-        (EpisodeFacts(Stage.STABILIZATION), Stage.DISCHARGED, DischargeType.COMPLETED, "x",
-         "discharge type 'Completed' is not possible from this stage"),
-        (EpisodeFacts(Stage.PRE_ADMISSION), Stage.DISCHARGED, DischargeType.AGAINST_MEDICAL_ADVICE, "x",
-         "discharge type 'Against medical advice' is not possible"),
-        (EpisodeFacts(Stage.PRE_ADMISSION), Stage.EVALUATION, DischargeType.COMPLETED, "x",
-         "a discharge type is only given when discharging"),
+        (
+            EpisodeFacts(Stage.STABILIZATION),
+            Stage.DISCHARGED,
+            DischargeType.COMPLETED,
+            "x",
+            "discharge type 'Completed' is not possible from this stage",
+        ),
+        (
+            EpisodeFacts(Stage.PRE_ADMISSION),
+            Stage.DISCHARGED,
+            DischargeType.AGAINST_MEDICAL_ADVICE,
+            "x",
+            "discharge type 'Against medical advice' is not possible",
+        ),
+        (
+            EpisodeFacts(Stage.PRE_ADMISSION),
+            Stage.EVALUATION,
+            DischargeType.COMPLETED,
+            "x",
+            "a discharge type is only given when discharging",
+        ),
     ],
-    ids=["skips-stages", "from-discharged", "no-method", "inpatient-without-bed", "blank-reason",
-         "discharge-without-type", "completed-before-aftercare", "ama-from-pre-admission", "type-without-discharge"],
+    ids=[
+        "skips-stages",
+        "from-discharged",
+        "no-method",
+        "inpatient-without-bed",
+        "blank-reason",
+        "discharge-without-type",
+        "completed-before-aftercare",
+        "ama-from-pre-admission",
+        "type-without-discharge",
+    ],
 )
 def test_refuses_and_names_what_is_missing(facts, target, discharge, reason, expected):
     with pytest.raises(TransitionRefused) as refused:
@@ -87,9 +122,11 @@ def test_completed_discharge_only_from_aftercare_planning():
 @given(st.sampled_from(list(Stage)), st.sampled_from(list(Stage)))
 def test_a_move_is_allowed_only_if_it_is_in_the_table(source, target):
     facts = EpisodeFacts(stage=source, care_setting=CareSetting.OUTPATIENT)
-    discharge = next(iter(sorted(t.discharge_types)), None) if (
-        t := next((t for t in TRANSITIONS if t.source is source and t.target is target), None)
-    ) else None
+    discharge = (
+        next(iter(sorted(t.discharge_types)), None)
+        if (t := next((t for t in TRANSITIONS if t.source is source and t.target is target), None))
+        else None
+    )
     in_table = t is not None
     try:
         check_transition(facts, target, reason="r", discharge_type=discharge)

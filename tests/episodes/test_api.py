@@ -6,7 +6,7 @@ import pytest
 
 from detoxflow.accounts.permissions import Role
 from detoxflow.episodes.models import Episode
-from tests.factories import BedFactory
+from tests.factories import BedFactory, PatientFactory
 
 
 def send(client, method, url, body):
@@ -25,21 +25,37 @@ def episode_id(physician, patient):
 
 def test_a_stay_through_the_api(physician, client_as, episode_id, beds):
     nurse = client_as(Role.NURSE)
-    assert send(physician, "post", f"/api/episodes/{episode_id}/transitions",
-                {"stage": "evaluation", "reason": "arrived"}).status_code == 201
-    assert send(physician, "put", f"/api/episodes/{episode_id}/method",
-                {"care_setting": "inpatient", "withdrawal_medication": "buprenorphine"}).status_code == 200
+    assert (
+        send(
+            physician, "post", f"/api/episodes/{episode_id}/transitions", {"stage": "evaluation", "reason": "arrived"}
+        ).status_code
+        == 201
+    )
+    assert (
+        send(
+            physician,
+            "put",
+            f"/api/episodes/{episode_id}/method",
+            {"care_setting": "inpatient", "withdrawal_medication": "buprenorphine"},
+        ).status_code
+        == 200
+    )
     assert send(nurse, "put", f"/api/episodes/{episode_id}/bed", {"bed_id": beds[1].pk}).json()["bed_id"] == beds[1].pk
-    body = send(physician, "post", f"/api/episodes/{episode_id}/transitions",
-                {"stage": "stabilization", "reason": "intake complete"}).json()
+    body = send(
+        physician,
+        "post",
+        f"/api/episodes/{episode_id}/transitions",
+        {"stage": "stabilization", "reason": "intake complete"},
+    ).json()
     assert body["stage"] == "stabilization"
     assert [t["to_stage"] for t in body["transitions"]] == ["pre_admission", "evaluation", "stabilization"]
-    assert physician.get(f"/api/episodes?stage=stabilization").json()["count"] == 1
+    assert physician.get("/api/episodes?stage=stabilization").json()["count"] == 1
 
 
 def test_a_move_from_the_wrong_stage_answers_409_naming_both_stages(physician, episode_id):
-    response = send(physician, "post", f"/api/episodes/{episode_id}/transitions",
-                    {"stage": "tapering", "reason": "skip ahead"})
+    response = send(
+        physician, "post", f"/api/episodes/{episode_id}/transitions", {"stage": "tapering", "reason": "skip ahead"}
+    )
     assert response.status_code == 409
     body = response.json()
     assert body["field"] == "stage"
@@ -67,10 +83,9 @@ def test_a_bed_of_another_facility_is_unknown_here(client_as, episode_id, other_
 
 
 def test_a_taken_bed_answers_409(client_as, physician, episode_id, beds, facility):
-    from tests.factories import PatientFactory
-
-    other = send(physician, "post", "/api/episodes",
-                 {"patient_id": PatientFactory(facility=facility).pk, "reason": "walk-in"}).json()["id"]
+    other = send(
+        physician, "post", "/api/episodes", {"patient_id": PatientFactory(facility=facility).pk, "reason": "walk-in"}
+    ).json()["id"]
     nurse = client_as(Role.NURSE)
     send(nurse, "put", f"/api/episodes/{other}/bed", {"bed_id": beds[0].pk})
     response = send(nurse, "put", f"/api/episodes/{episode_id}/bed", {"bed_id": beds[0].pk})

@@ -13,7 +13,7 @@ from detoxflow.clinical.stages import CareSetting, DischargeType, Stage, Withdra
 from detoxflow.episodes import services
 from detoxflow.episodes.models import Episode, StageTransition
 from detoxflow.errors import Conflict, InvalidInput
-from tests.factories import PatientFactory
+from tests.factories import BedFactory, PatientFactory
 
 NOW = dt.datetime(2026, 11, 20, 14, 0, tzinfo=dt.UTC)
 
@@ -32,8 +32,15 @@ def test_opening_an_episode_starts_in_pre_admission_with_a_timeline_entry(episod
     assert episode.stage == Stage.PRE_ADMISSION
     (first,) = episode.transitions.all()
     assert (first.from_stage, first.to_stage, first.by_name, first.by_role, first.reason) == (
-        "", "pre_admission", physician.display_name, "physician", "Phone screen")
-    assert AuditEvent.objects.filter(action="episode.open", episode_id=episode.pk, patient_id=episode.patient_id).exists()
+        "",
+        "pre_admission",
+        physician.display_name,
+        "physician",
+        "Phone screen",
+    )
+    assert AuditEvent.objects.filter(
+        action="episode.open", episode_id=episode.pk, patient_id=episode.patient_id
+    ).exists()
 
 
 def test_a_patient_cannot_have_two_open_episodes(episode, physician, patient):
@@ -52,17 +59,35 @@ def test_opening_needs_a_reason(physician, patient):
 
 def test_full_stay_walks_every_stage_and_records_who_and_why(episode, physician, staff, beds):
     services.change_stage(physician, episode.pk, Stage.EVALUATION, reason="Arrived", now=NOW, address=None)
-    services.choose_care_setting(physician, episode, CareSetting.INPATIENT, WithdrawalMedication.BUPRENORPHINE,
-                                 address=None)
+    services.choose_care_setting(
+        physician, episode, CareSetting.INPATIENT, WithdrawalMedication.BUPRENORPHINE, address=None
+    )
     services.assign_bed(staff[Role.NURSE], episode, beds[0], address=None)
     for stage in (Stage.STABILIZATION, Stage.TAPERING, Stage.AFTERCARE_PLANNING):
         services.change_stage(physician, episode.pk, stage, reason=f"to {stage}", now=NOW, address=None)
-    done = services.change_stage(physician, episode.pk, Stage.DISCHARGED, reason="Plan in place", now=NOW,
-                                 address=None, discharge_type=DischargeType.COMPLETED)
+    done = services.change_stage(
+        physician,
+        episode.pk,
+        Stage.DISCHARGED,
+        reason="Plan in place",
+        now=NOW,
+        address=None,
+        discharge_type=DischargeType.COMPLETED,
+    )
     assert (done.stage, done.discharge_type, done.discharged_at, done.admitted_at) == (
-        "discharged", "completed", NOW, NOW)
+        "discharged",
+        "completed",
+        NOW,
+        NOW,
+    )
     assert [t.to_stage for t in done.transitions.all()] == [
-        "pre_admission", "evaluation", "stabilization", "tapering", "aftercare_planning", "discharged"]
+        "pre_admission",
+        "evaluation",
+        "stabilization",
+        "tapering",
+        "aftercare_planning",
+        "discharged",
+    ]
     assert AuditEvent.objects.filter(action="episode.change_stage", episode_id=episode.pk).count() == 5
 
 
@@ -80,8 +105,9 @@ def test_refused_move_names_both_stages_and_changes_nothing(episode, physician):
 
 def test_inpatient_stabilization_is_refused_without_a_bed(episode, physician):
     services.change_stage(physician, episode.pk, Stage.EVALUATION, reason="Arrived", now=NOW, address=None)
-    services.choose_care_setting(physician, episode, CareSetting.INPATIENT, WithdrawalMedication.METHADONE,
-                                 address=None)
+    services.choose_care_setting(
+        physician, episode, CareSetting.INPATIENT, WithdrawalMedication.METHADONE, address=None
+    )
     with pytest.raises(InvalidInput, match="needs a bed assigned"):
         services.change_stage(physician, episode.pk, Stage.STABILIZATION, reason="ok", now=NOW, address=None)
 
@@ -99,15 +125,20 @@ def test_a_taken_bed_is_refused_with_its_name(episode, physician, beds, facility
 
 def test_a_bed_frees_up_at_discharge(episode, physician, beds, facility):
     services.assign_bed(physician, episode, beds[0], address=None)
-    services.change_stage(physician, episode.pk, Stage.DISCHARGED, reason="No-show", now=NOW, address=None,
-                          discharge_type=DischargeType.ADMINISTRATIVE)
+    services.change_stage(
+        physician,
+        episode.pk,
+        Stage.DISCHARGED,
+        reason="No-show",
+        now=NOW,
+        address=None,
+        discharge_type=DischargeType.ADMINISTRATIVE,
+    )
     nxt = services.open_episode(physician, PatientFactory(facility=facility), reason="next", now=NOW, address=None)
     assert services.assign_bed(physician, nxt, beds[0], address=None).bed_id == beds[0].pk
 
 
 def test_a_bed_of_another_facility_is_refused(episode, physician, other_facility):
-    from tests.factories import BedFactory
-
     foreign = BedFactory(unit__facility=other_facility)
     with pytest.raises(InvalidInput, match="another facility"):
         services.assign_bed(physician, episode, foreign, address=None)
@@ -128,8 +159,9 @@ def test_two_coordinators_booking_the_last_bed_at_once_get_one_booking(staff, fa
         pytest.skip("needs concurrent connections, which only the PostgreSQL run has")
     coordinator = staff[Role.INTAKE_COORDINATOR]
     first, second = (
-        services.open_episode(coordinator, PatientFactory(facility=facility), reason="call", now=timezone.now(),
-                              address=None)
+        services.open_episode(
+            coordinator, PatientFactory(facility=facility), reason="call", now=timezone.now(), address=None
+        )
         for _ in range(2)
     )
     barrier = threading.Barrier(2)

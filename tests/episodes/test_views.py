@@ -5,6 +5,7 @@ import pytest
 from detoxflow.accounts.permissions import Role
 from detoxflow.episodes import services
 from detoxflow.episodes.models import Episode
+from tests.factories import PatientFactory
 
 
 @pytest.fixture
@@ -13,8 +14,9 @@ def episode(staff, patient):
 
 
 def test_stage_change_over_htmx_redirects_to_the_record(client_as, episode):
-    response = client_as(Role.NURSE).post(f"/episodes/{episode.pk}/stage/", {"stage": "evaluation", "reason": "here"},
-                                          HTTP_HX_REQUEST="true")
+    response = client_as(Role.NURSE).post(
+        f"/episodes/{episode.pk}/stage/", {"stage": "evaluation", "reason": "here"}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200
     assert response["HX-Redirect"].endswith(f"/patients/{episode.patient_id}/")
     assert Episode.objects.get(pk=episode.pk).stage == "evaluation"
@@ -36,10 +38,9 @@ def test_a_missing_precondition_is_explained_inline(client_as, episode):
 
 
 def test_assigning_a_taken_bed_shows_which_bed(client_as, staff, episode, beds, facility):
-    from tests.factories import PatientFactory
-
-    other = services.open_episode(staff[Role.PHYSICIAN], PatientFactory(facility=facility), reason="x",
-                                  now=episode.opened_at, address=None)
+    other = services.open_episode(
+        staff[Role.PHYSICIAN], PatientFactory(facility=facility), reason="x", now=episode.opened_at, address=None
+    )
     services.assign_bed(staff[Role.NURSE], other, beds[0], address=None)
     response = client_as(Role.NURSE).post(f"/episodes/{episode.pk}/bed/", {"bed": beds[0].pk})
     assert response.status_code == 400

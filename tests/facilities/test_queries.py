@@ -1,6 +1,7 @@
 """Census and patient page issue a fixed number of queries whatever the history behind them."""
 
 import datetime as dt
+import random
 
 import pytest
 from django.db import connection
@@ -9,9 +10,11 @@ from django.utils import timezone
 
 from detoxflow.accounts.permissions import Role
 from detoxflow.demo.synthetic import seed_facility
+from detoxflow.episodes.models import Episode
 from detoxflow.facilities.models import Facility, Unit
 from detoxflow.facilities.queries import census_for_unit
 from detoxflow.patients.models import Patient
+from tests.factories import UserFactory
 
 
 def _count(client, url):
@@ -24,20 +27,24 @@ def _count(client, url):
 @pytest.fixture
 def grow(db):
     """Add synthetic facilities' worth of history, as the benchmark does, to the same database."""
-    import random
-
     rng = random.Random(3)
 
     def add(index, patients):
-        seed_facility(index, patients, 90, timezone.now(), rng, "!unusable", demo_logins=False)
+        seed_facility(
+            index,
+            patients=patients,
+            history_days=90,
+            now=timezone.now(),
+            rng=rng,
+            password_hash="!unusable",
+            demo_logins=False,
+        )
 
     return add
 
 
 def _signed_in_manager(client):
     facility = Facility.objects.order_by("pk").first()
-    from tests.factories import UserFactory
-
     user = UserFactory(role=Role.UNIT_MANAGER, facility=facility)
     client.force_login(user)
     return facility
@@ -48,6 +55,7 @@ def test_census_query_count_does_not_grow_with_history(client, grow):
     facility = _signed_in_manager(client)
     unit = Unit.objects.filter(facility=facility).first()
     small = _count(client, f"/units/{unit.pk}/census/")
+    assert small > 0
     grow(2, 400)
     grow(3, 400)
     assert _count(client, f"/units/{unit.pk}/census/") == small
@@ -58,12 +66,16 @@ def test_patient_page_query_count_does_not_grow_with_episodes(client, grow):
     facility = _signed_in_manager(client)
     patient = Patient.objects.filter(facility=facility, episodes__discharged_at__isnull=False).first()
     small = _count(client, f"/patients/{patient.pk}/")
-    from detoxflow.episodes.models import Episode
-
+    assert small > 0
     for days in range(1, 6):  # five more discharged stays, each with a timeline
-        Episode.objects.create(facility=facility, patient=patient, stage="discharged",
-                               opened_at=timezone.now() - dt.timedelta(days=days + 100),
-                               discharged_at=timezone.now() - dt.timedelta(days=days + 99), discharge_type="completed")
+        Episode.objects.create(
+            facility=facility,
+            patient=patient,
+            stage="discharged",
+            opened_at=timezone.now() - dt.timedelta(days=days + 100),
+            discharged_at=timezone.now() - dt.timedelta(days=days + 99),
+            discharge_type="completed",
+        )
     assert _count(client, f"/patients/{patient.pk}/") == small
 
 

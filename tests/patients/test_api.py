@@ -8,8 +8,13 @@ from detoxflow.accounts.permissions import Role
 from detoxflow.audit.models import AuditEvent
 from detoxflow.patients.models import Patient
 
-VALID = {"mrn": "SYN-2", "given_name": "Rowan", "family_name": "Exampleby", "date_of_birth": "1988-02-03",
-         "sex": "male"}
+VALID = {
+    "mrn": "SYN-2",
+    "given_name": "Rowan",
+    "family_name": "Exampleby",
+    "date_of_birth": "1988-02-03",
+    "sex": "male",
+}
 
 
 @pytest.fixture
@@ -52,8 +57,9 @@ def test_bad_registration_names_the_field_and_saves_nothing(intake, patient, cha
 
 
 def test_a_duplicate_mrn_edit_leaves_the_record_unchanged(intake, patient, facility):
-    other = Patient.objects.create(facility=facility, mrn="SYN-3", given_name="A", family_name="B",
-                                   date_of_birth="1990-01-01", sex="male")
+    other = Patient.objects.create(
+        facility=facility, mrn="SYN-3", given_name="A", family_name="B", date_of_birth="1990-01-01", sex="male"
+    )
     response = post(intake, f"/api/patients/{other.pk}", {"mrn": "SYN-000001", "phone": "555-0111"}, "patch")
     assert response.status_code == 409
     assert response.json()["field"] == "mrn"

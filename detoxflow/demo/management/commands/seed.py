@@ -26,17 +26,26 @@ class Command(BaseCommand):
             if options[name] < 1:
                 raise CommandError(f"--{name.replace('_', '-')} must be at least 1 (got {options[name]}).")
         started = time.perf_counter()
-        counts = seed(options["facilities"], options["patients_per_facility"], options["history_days"],
-                      timezone.now(), options["random_seed"])
+        counts = seed(
+            options["facilities"],
+            patients_per_facility=options["patients_per_facility"],
+            history_days=options["history_days"],
+            now=timezone.now(),
+            seed_value=options["random_seed"],
+        )
         elapsed = time.perf_counter() - started
-        record_event(actor=None, user_name="seed", action="demo.seed",
-                     detail={"facilities": counts.facilities, "patients": counts.patients})
+        record_event(
+            actor=None,
+            user_name="seed",
+            action="demo.seed",
+            detail={"facilities": counts.facilities, "patients": counts.patients},
+        )
         self.stdout.write(
             f"Seeded {counts.facilities} facilities, {counts.users} staff, {counts.patients} patients, "
             f"{counts.episodes} episodes, {counts.transitions} stage changes: {counts.rows} rows in "
             f"{elapsed:.1f} s ({counts.rows / elapsed:,.0f} rows/s)."
         )
         if options["verbosity"] >= 1:
-            self.stdout.write("\nDemo logins (password for all: %s):" % DEMO_PASSWORD)
+            self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
             for username, first, last, role in DEMO_STAFF:
                 self.stdout.write(f"  {username:<10} {role.label:<20} {first} {last}")

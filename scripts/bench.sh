@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Benchmarks on SQLite and on a throwaway PostgreSQL (default durability settings), results printed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+source scripts/postgres.sh
+db=$(mktemp -d)/bench.sqlite3
+echo "== SQLite"
+DATABASE_URL="sqlite:///$db" $PY -m benchmarks.pages
+rm -f "$db"
+start_postgres ""
+echo "== PostgreSQL"
+DATABASE_URL="$DATABASE_URL_PG" $PY -m benchmarks.pages
