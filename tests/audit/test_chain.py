@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
-from django.db.utils import InternalError
+from django.db.utils import DatabaseError
 
 from detoxflow.accounts.permissions import Role
 from detoxflow.audit.models import AppendOnlyError, AuditEvent
@@ -64,7 +64,7 @@ def test_the_application_cannot_update_or_delete_an_event(events):
 def test_postgres_refuses_raw_sql_updates(events):
     if connection.vendor != "postgresql":
         pytest.skip("the append-only trigger exists only on PostgreSQL")
-    with pytest.raises(InternalError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE audit_auditevent SET action = 'x' WHERE id = %s", [events[0].pk])
 
 
