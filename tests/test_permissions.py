@@ -20,6 +20,7 @@ ROUTES = [
     ("open-episode", "post", "/patients/{patient}/episodes/", {"reason": "walk-in"}, Action.OPEN_EPISODE),
     ("assign-bed", "get", "/episodes/{episode}/bed/", None, Action.ASSIGN_BED),
     ("choose-method", "get", "/episodes/{episode}/method/", None, Action.CHANGE_STAGE),
+    ("assign-care-team", "get", "/episodes/{episode}/care-team/", None, Action.ASSIGN_CARE_TEAM),
     (
         "change-stage",
         "post",
@@ -75,6 +76,13 @@ ROUTES = [
         "/api/episodes/{episode}/bed",
         {"bed_id": "{bed}"},
         Action.ASSIGN_BED,
+    ),
+    (
+        "PUT /api/episodes/{episode_id}/care-team",
+        "put",
+        "/api/episodes/{episode}/care-team",
+        {"user_ids": []},
+        Action.ASSIGN_CARE_TEAM,
     ),
     (
         "PUT /api/episodes/{episode_id}/method",

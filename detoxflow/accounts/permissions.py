@@ -25,6 +25,7 @@ class Action(models.TextChoices):
     EDIT_PATIENT = "edit_patient", "Edit demographics and allergies"
     OPEN_EPISODE = "open_episode", "Open an episode of care"
     ASSIGN_BED = "assign_bed", "Assign or release a bed"
+    ASSIGN_CARE_TEAM = "assign_care_team", "Assign the care team"
     CHANGE_STAGE = "change_stage", "Move an episode to its next stage"
     DISCHARGE = "discharge", "Discharge a patient"
     VIEW_FACILITY = "view_facility", "View facilities, units and beds"
@@ -42,6 +43,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.EDIT_PATIENT: frozenset({Role.INTAKE_COORDINATOR, Role.NURSE, Role.PHYSICIAN}),
     Action.OPEN_EPISODE: frozenset({Role.INTAKE_COORDINATOR, Role.PHYSICIAN, Role.UNIT_MANAGER}),
     Action.ASSIGN_BED: frozenset({Role.INTAKE_COORDINATOR, Role.NURSE, Role.UNIT_MANAGER}),
+    Action.ASSIGN_CARE_TEAM: frozenset({Role.NURSE, Role.PHYSICIAN, Role.UNIT_MANAGER}),
     Action.CHANGE_STAGE: frozenset({Role.NURSE, Role.PHYSICIAN}),
     # Administrative discharges (e.g. a no-show) fall to the manager; clinical ones to the physician.
     Action.DISCHARGE: frozenset({Role.PHYSICIAN, Role.UNIT_MANAGER}),

@@ -7,13 +7,22 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from detoxflow.accounts.access import require, staff_member
+from detoxflow.accounts.models import User
 from detoxflow.accounts.permissions import Action
 from detoxflow.audit.services import client_address, record_request_event
 from detoxflow.clinical.stages import Stage
 from detoxflow.episodes import services
 from detoxflow.episodes.models import Episode
 from detoxflow.episodes.queries import get_episode_for
-from detoxflow.episodes.schemas import BedIn, EpisodeDetailOut, EpisodeIn, EpisodeOut, MethodIn, TransitionIn
+from detoxflow.episodes.schemas import (
+    BedIn,
+    CareTeamIn,
+    EpisodeDetailOut,
+    EpisodeIn,
+    EpisodeOut,
+    MethodIn,
+    TransitionIn,
+)
 from detoxflow.errors import InvalidInput
 from detoxflow.facilities.models import Bed
 from detoxflow.patients.queries import get_patient_for
@@ -91,6 +100,17 @@ def assign_bed(request: HttpRequest, episode_id: int, payload: BedIn) -> Episode
         if bed is None:
             raise InvalidInput("bed_id", f"There is no bed {payload.bed_id} in this facility.", status_code=422)
     return services.assign_bed(staff_member(request), episode, bed, address=client_address(request))
+
+
+@router.put("/{episode_id}/care-team", response=EpisodeOut)
+def assign_care_team(request: HttpRequest, episode_id: int, payload: CareTeamIn) -> Episode:
+    """Set the nurses, physicians and counselors responsible for the episode."""
+    episode = get_episode_for(request, episode_id, Action.ASSIGN_CARE_TEAM)
+    members = list(User.objects.filter(pk__in=payload.user_ids, facility_id=episode.facility_id))
+    unknown = sorted(set(payload.user_ids) - {m.pk for m in members})
+    if unknown:
+        raise InvalidInput("user_ids", f"No staff member {unknown[0]} at this facility.", status_code=422)
+    return services.assign_care_team(staff_member(request), episode, members, address=client_address(request))
 
 
 @router.put("/{episode_id}/method", response=EpisodeOut)

@@ -6,10 +6,11 @@ from typing import Any
 
 from django import forms
 
+from detoxflow.accounts.models import User
 from detoxflow.accounts.permissions import role_may
 from detoxflow.clinical.stages import CareSetting, DischargeType, Stage, WithdrawalMedication, allowed_targets
 from detoxflow.episodes.models import Episode
-from detoxflow.episodes.services import action_for
+from detoxflow.episodes.services import CARE_TEAM_ROLES, action_for
 from detoxflow.facilities.models import Bed
 
 
@@ -38,6 +39,8 @@ class StageChangeForm(forms.Form):
         self.fields["stage"].choices = [  # type: ignore[attr-defined]
             (s.value, s.label) for s in allowed_targets(episode.stage_enum) if role_may(role, action_for(s))
         ]
+        if Stage.DISCHARGED.value not in dict(self.fields["stage"].choices):  # type: ignore[attr-defined]
+            del self.fields["discharge_type"]
 
     def target(self) -> Stage:
         return Stage(self.cleaned_data["stage"])
@@ -57,6 +60,24 @@ class BedForm(forms.Form):
     def __init__(self, *args: Any, facility_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["bed"].queryset = Bed.objects.filter(facility_id=facility_id).select_related("unit")  # type: ignore[attr-defined]
+
+
+class CareTeamForm(forms.Form):
+    """The nurses, physicians and counselors responsible for the episode."""
+
+    care_team = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "%(value)s is not a clinician at this facility."},
+    )
+
+    def __init__(self, *args: Any, facility_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["care_team"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            facility_id=facility_id, role__in=CARE_TEAM_ROLES, is_active=True
+        ).order_by("last_name", "first_name")
+        self.fields["care_team"].label_from_instance = lambda u: f"{u.display_name} ({u.role_label})"  # type: ignore[attr-defined]
 
 
 class CareSettingForm(forms.Form):

@@ -51,6 +51,10 @@ class BedIn(Schema):
     bed_id: int | None
 
 
+class CareTeamIn(Schema):
+    user_ids: list[int]
+
+
 class MethodIn(Schema):
     care_setting: CareSetting
     withdrawal_medication: WithdrawalMedication

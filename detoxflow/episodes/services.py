@@ -7,7 +7,7 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 
 from detoxflow.accounts.models import User
-from detoxflow.accounts.permissions import Action
+from detoxflow.accounts.permissions import Action, Role
 from detoxflow.audit.services import record_event
 from detoxflow.clinical.stages import (
     CareSetting,
@@ -94,6 +94,31 @@ def assign_bed(actor: User, episode: Episode, bed: Bed | None, *, address: str |
     except IntegrityError:
         episode.bed_id, episode.unit_id = previous
         raise Conflict("bed", f"Bed {bed} is already occupied.") from None
+    return episode
+
+
+CARE_TEAM_ROLES = frozenset({Role.NURSE, Role.PHYSICIAN, Role.COUNSELOR})
+
+
+def assign_care_team(actor: User, episode: Episode, members: list[User], *, address: str | None) -> Episode:
+    """Set the clinicians responsible for the episode: nurses, physicians and counselors of its facility."""
+    for member in members:
+        if member.facility_id != episode.facility_id:
+            raise InvalidInput("care_team", f"{member.display_name} does not work at this facility.")
+        if member.role not in CARE_TEAM_ROLES:
+            raise InvalidInput("care_team", f"{member.display_name} is a {member.role_label.lower()}, not a clinician.")
+    with transaction.atomic():
+        episode.care_team.set(members)
+        record_event(
+            actor=actor,
+            action="episode.assign_care_team",
+            patient_id=episode.patient_id,
+            episode_id=episode.pk,
+            object_type="Episode",
+            object_id=episode.pk,
+            address=address,
+            detail={"care_team": sorted(m.pk for m in members)},
+        )
     return episode
 
 

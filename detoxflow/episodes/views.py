@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -9,10 +10,11 @@ from django.views.decorators.http import require_POST
 
 from detoxflow.accounts.access import staff_member
 from detoxflow.accounts.permissions import Action
-from detoxflow.audit.services import client_address
+from detoxflow.audit.services import client_address, record_request_event
 from detoxflow.clinical.stages import CareSetting, Stage, WithdrawalMedication
 from detoxflow.episodes import services
-from detoxflow.episodes.forms import BedForm, CareSettingForm, OpenEpisodeForm, StageChangeForm
+from detoxflow.episodes.forms import BedForm, CareSettingForm, CareTeamForm, OpenEpisodeForm, StageChangeForm
+from detoxflow.episodes.models import Episode
 from detoxflow.episodes.queries import get_episode_for
 from detoxflow.errors import InvalidInput
 from detoxflow.patients.queries import get_patient_for
@@ -55,10 +57,37 @@ def assign_bed(request: HttpRequest, episode_id: int) -> HttpResponse:
             show_on_form(form, error)
         else:
             return redirect("patient", episode.patient_id)
+    return _episode_form(request, episode, form, "Assign a bed")
+
+
+def assign_care_team(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """Choose the clinicians responsible for the episode."""
+    episode = get_episode_for(request, episode_id, Action.ASSIGN_CARE_TEAM)
+    form = CareTeamForm(
+        request.POST or None, facility_id=episode.facility_id, initial={"care_team": episode.care_team.all()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assign_care_team(
+                staff_member(request), episode, list(form.cleaned_data["care_team"]), address=client_address(request)
+            )
+        except InvalidInput as error:
+            show_on_form(form, error)
+        else:
+            return redirect("patient", episode.patient_id)
+    return _episode_form(request, episode, form, "Care team")
+
+
+def _episode_form(request: HttpRequest, episode: Episode, form: forms.Form, title: str) -> HttpResponse:
+    """Render an episode action form; showing it reveals the patient's name, so the read is audited."""
+    if request.method == "GET":
+        record_request_event(
+            request, "episode.view", patient_id=episode.patient_id, episode_id=episode.pk, detail={"form": title}
+        )
     return render(
         request,
         "episodes/action_form.html",
-        {"patient": episode.patient, "form": form, "title": "Assign a bed"},
+        {"patient": episode.patient, "form": form, "title": title},
         status=400 if form.errors else 200,
     )
 
@@ -80,12 +109,7 @@ def choose_care_setting(request: HttpRequest, episode_id: int) -> HttpResponse:
             show_on_form(form, error)
         else:
             return redirect("patient", episode.patient_id)
-    return render(
-        request,
-        "episodes/action_form.html",
-        {"patient": episode.patient, "form": form, "title": "Detox method"},
-        status=400 if form.errors else 200,
-    )
+    return _episode_form(request, episode, form, "Detox method")
 
 
 @require_POST

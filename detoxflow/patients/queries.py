@@ -23,10 +23,10 @@ def get_patient_for(request: HttpRequest, patient_id: int, action: Action) -> Pa
 
 
 def patient_record(patient_id: int) -> Patient:
-    """A patient with allergies, episodes (bed, unit) and each episode's timeline: four queries."""
+    """A patient with allergies, episodes (bed, unit) and each episode's timeline and care team: five queries."""
     transitions = StageTransition.objects.order_by("at", "pk")
     episodes = Episode.objects.select_related("bed", "unit").prefetch_related(
-        Prefetch("transitions", queryset=transitions)
+        Prefetch("transitions", queryset=transitions), "care_team"
     )
     return Patient.objects.prefetch_related("allergies", Prefetch("episodes", queryset=episodes)).get(pk=patient_id)
 

@@ -103,3 +103,13 @@ def test_openapi_document_lists_the_routes(physician):
     schema = physician.get("/api/openapi.json").json()
     assert "/api/episodes/{episode_id}/transitions" in schema["paths"]
     assert physician.get("/api/docs").status_code == 200
+
+
+def test_care_team_through_the_api(physician, episode_id, staff):
+    nurse = staff[Role.NURSE]
+    body = send(physician, "put", f"/api/episodes/{episode_id}/care-team", {"user_ids": [nurse.pk]}).json()
+    assert body["care_team"] == [nurse.pk]
+    response = send(physician, "put", f"/api/episodes/{episode_id}/care-team", {"user_ids": [nurse.pk, 987654]})
+    assert response.status_code == 422
+    assert response.json() == {"field": "user_ids", "message": "No staff member 987654 at this facility."}
+    assert Episode.objects.get(pk=episode_id).care_team.count() == 1

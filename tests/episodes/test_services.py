@@ -13,7 +13,7 @@ from detoxflow.clinical.stages import CareSetting, DischargeType, Stage, Withdra
 from detoxflow.episodes import services
 from detoxflow.episodes.models import Episode, StageTransition
 from detoxflow.errors import Conflict, InvalidInput
-from tests.factories import BedFactory, PatientFactory
+from tests.factories import BedFactory, PatientFactory, UserFactory
 
 NOW = dt.datetime(2026, 11, 20, 14, 0, tzinfo=dt.UTC)
 
@@ -184,3 +184,23 @@ def test_two_coordinators_booking_the_last_bed_at_once_get_one_booking(staff, fa
         t.join()
     assert sorted(outcomes) == ["booked", "refused"]
     assert Episode.objects.filter(bed=beds[-1], discharged_at__isnull=True).count() == 1
+
+
+def test_care_team_takes_clinicians_of_the_facility(episode, physician, staff):
+    services.assign_care_team(physician, episode, [physician, staff[Role.NURSE]], address=None)
+    assert set(episode.care_team.all()) == {physician, staff[Role.NURSE]}
+    event = AuditEvent.objects.get(action="episode.assign_care_team")
+    assert event.detail == {"care_team": sorted([physician.pk, staff[Role.NURSE].pk])}
+
+
+@pytest.mark.parametrize(
+    ("who", "message"),
+    [("manager", "is a unit manager, not a clinician"), ("stranger", "does not work at this facility")],
+    ids=["not-a-clinician", "other-facility"],
+)
+def test_care_team_refuses_non_clinicians_and_strangers(episode, physician, staff, other_facility, who, message):
+    member = staff[Role.UNIT_MANAGER] if who == "manager" else UserFactory(facility=other_facility)
+    services.assign_care_team(physician, episode, [physician], address=None)
+    with pytest.raises(InvalidInput, match=message):
+        services.assign_care_team(physician, episode, [physician, member], address=None)
+    assert list(episode.care_team.all()) == [physician]

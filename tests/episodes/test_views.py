@@ -3,6 +3,7 @@
 import pytest
 
 from detoxflow.accounts.permissions import Role
+from detoxflow.audit.models import AuditEvent
 from detoxflow.episodes import services
 from detoxflow.episodes.models import Episode
 from tests.factories import PatientFactory
@@ -45,3 +46,19 @@ def test_assigning_a_taken_bed_shows_which_bed(client_as, staff, episode, beds, 
     response = client_as(Role.NURSE).post(f"/episodes/{episode.pk}/bed/", {"bed": beds[0].pk})
     assert response.status_code == 400
     assert f"Bed {beds[0]} is already occupied." in response.context["form"].errors["bed"]
+
+
+def test_care_team_form_is_audited_and_saves(client_as, episode, staff):
+    manager = client_as(Role.UNIT_MANAGER)
+    assert "Nurse" in manager.get(f"/episodes/{episode.pk}/care-team/").content.decode()
+    assert AuditEvent.objects.filter(action="episode.view", episode_id=episode.pk, user_name="manon").exists()
+    manager.post(f"/episodes/{episode.pk}/care-team/", {"care_team": [staff[Role.COUNSELOR].pk]})
+    assert list(Episode.objects.get(pk=episode.pk).care_team.all()) == [staff[Role.COUNSELOR]]
+
+
+def test_care_team_form_refuses_a_non_clinician_on_its_field(client_as, episode, staff):
+    response = client_as(Role.UNIT_MANAGER).post(
+        f"/episodes/{episode.pk}/care-team/", {"care_team": [staff[Role.UNIT_MANAGER].pk]}
+    )
+    assert response.status_code == 400
+    assert "is not a clinician at this facility" in response.context["form"].errors["care_team"][0]
