@@ -11,7 +11,7 @@ from detoxflow.episodes.models import Episode
 from tests.factories import EpisodeFactory
 
 # (name, method, path template, body, action). Names are URL names for pages and "METHOD /api/path" for the API.
-ROUTES = [
+ROUTES: list[tuple[str, str, str, dict[str, object] | None, Action]] = [
     ("home", "get", "/", None, Action.VIEW_FACILITY),
     ("census", "get", "/units/{unit}/census/", None, Action.VIEW_CENSUS),
     ("register-patient", "get", "/patients/new/", None, Action.REGISTER_PATIENT),
