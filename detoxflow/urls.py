@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("detoxflow.patients.urls")),
     path("", include("detoxflow.episodes.urls")),
     path("", include("detoxflow.audit.urls")),
+    path("", include("detoxflow.admissions.urls")),
+    path("", include("detoxflow.intake.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

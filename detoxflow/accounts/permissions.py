@@ -19,6 +19,7 @@ class Role(models.TextChoices):
 class Action(models.TextChoices):
     """Things a user can ask to do; each route names the one it needs."""
 
+    SCREEN_CALLS = "screen_calls", "Work the intake queue and phone screens"
     VIEW_CENSUS = "view_census", "View unit census"
     VIEW_PATIENT = "view_patient", "View a patient's record"
     REGISTER_PATIENT = "register_patient", "Register a patient"
@@ -26,6 +27,9 @@ class Action(models.TextChoices):
     OPEN_EPISODE = "open_episode", "Open an episode of care"
     ASSIGN_BED = "assign_bed", "Assign or release a bed"
     ASSIGN_CARE_TEAM = "assign_care_team", "Assign the care team"
+    RECORD_INTAKE = "record_intake", "Record the intake assessment"
+    DECIDE_DETOX_METHOD = "decide_detox_method", "Confirm or override the recommended detox method"
+    WRITE_TREATMENT_PLAN = "write_treatment_plan", "Write the treatment plan"
     CHANGE_STAGE = "change_stage", "Move an episode to its next stage"
     DISCHARGE = "discharge", "Discharge a patient"
     VIEW_FACILITY = "view_facility", "View facilities, units and beds"
@@ -37,6 +41,7 @@ _CLINICAL = {Role.INTAKE_COORDINATOR, Role.NURSE, Role.PHYSICIAN, Role.COUNSELOR
 # Minimum necessary (42 CFR Part 2, HIPAA): the administrator runs the system and reads
 # the audit log but does not read patient records.
 PERMISSIONS: dict[Action, frozenset[Role]] = {
+    Action.SCREEN_CALLS: frozenset({Role.INTAKE_COORDINATOR, Role.NURSE, Role.PHYSICIAN, Role.UNIT_MANAGER}),
     Action.VIEW_CENSUS: frozenset(_CLINICAL),
     Action.VIEW_PATIENT: frozenset(_CLINICAL),
     Action.REGISTER_PATIENT: frozenset({Role.INTAKE_COORDINATOR, Role.NURSE, Role.PHYSICIAN, Role.UNIT_MANAGER}),
@@ -44,6 +49,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.OPEN_EPISODE: frozenset({Role.INTAKE_COORDINATOR, Role.PHYSICIAN, Role.UNIT_MANAGER}),
     Action.ASSIGN_BED: frozenset({Role.INTAKE_COORDINATOR, Role.NURSE, Role.UNIT_MANAGER}),
     Action.ASSIGN_CARE_TEAM: frozenset({Role.NURSE, Role.PHYSICIAN, Role.UNIT_MANAGER}),
+    Action.RECORD_INTAKE: frozenset({Role.NURSE, Role.PHYSICIAN}),
+    # Choosing how withdrawal is managed is a medical decision.
+    Action.DECIDE_DETOX_METHOD: frozenset({Role.PHYSICIAN}),
+    Action.WRITE_TREATMENT_PLAN: frozenset({Role.NURSE, Role.PHYSICIAN, Role.COUNSELOR}),
     Action.CHANGE_STAGE: frozenset({Role.NURSE, Role.PHYSICIAN}),
     # Administrative discharges (e.g. a no-show) fall to the manager; clinical ones to the physician.
     Action.DISCHARGE: frozenset({Role.PHYSICIAN, Role.UNIT_MANAGER}),

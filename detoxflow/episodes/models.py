@@ -27,6 +27,9 @@ class Episode(models.Model):
     care_setting = models.CharField(max_length=32, choices=SETTING_CHOICES, blank=True)
     withdrawal_medication = models.CharField(max_length=32, choices=MEDICATION_CHOICES, blank=True)
     opened_at = models.DateTimeField()
+    # A pre-admission episode holding a bed is a booking; these are the dates the bed board plans with.
+    expected_arrival = models.DateTimeField(null=True, blank=True)
+    expected_discharge = models.DateField(null=True, blank=True)
     admitted_at = models.DateTimeField(null=True, blank=True)
     discharged_at = models.DateTimeField(null=True, blank=True)
     discharge_type = models.CharField(max_length=32, choices=DISCHARGE_CHOICES, blank=True)

@@ -20,7 +20,7 @@ from detoxflow.clinical.stages import (
 )
 from detoxflow.episodes.models import Episode, StageTransition
 from detoxflow.errors import Conflict, InvalidInput
-from detoxflow.facilities.models import Bed
+from detoxflow.facilities.models import Bed, Housekeeping
 from detoxflow.patients.models import Patient
 
 
@@ -76,6 +76,8 @@ def assign_bed(actor: User, episode: Episode, bed: Bed | None, *, address: str |
         raise InvalidInput("bed", "A discharged episode cannot be given a bed.")
     if bed is not None and bed.facility_id != episode.facility_id:
         raise InvalidInput("bed", "That bed belongs to another facility.")
+    if bed is not None and bed.housekeeping != Housekeeping.READY and bed.pk != episode.bed_id:
+        raise InvalidInput("bed", f"Bed {bed} is marked '{bed.get_housekeeping_display().lower()}', not ready.")
     previous = (episode.bed_id, episode.unit_id)
     episode.bed = bed
     episode.unit_id = bed.unit_id if bed else episode.unit_id
@@ -129,9 +131,14 @@ def choose_care_setting(
     medication: WithdrawalMedication | None,
     *,
     address: str | None,
+    override_checked: bool = False,
 ) -> Episode:
-    """Record the detox method decided for the episode."""
-    if setting is CareSetting.RAPID_UNDER_ANESTHESIA:
+    """Record the detox method decided for the episode.
+
+    `override_checked` is passed only by intake's decide_method, which has already required a
+    physician and a written justification for rapid detox.
+    """
+    if setting is CareSetting.RAPID_UNDER_ANESTHESIA and not override_checked:
         # Reference §12: never recommended; the override path with justification belongs to intake.
         raise InvalidInput(
             "care_setting", "Rapid detox under anesthesia needs a physician override with a written justification."
@@ -191,6 +198,9 @@ def change_stage(
             episode.discharged_at = now
             episode.discharge_type = discharge_type.value if discharge_type else ""
             fields += ["discharged_at", "discharge_type"]
+            if episode.bed_id is not None and source != Stage.PRE_ADMISSION:
+                # A bed someone slept in is cleaned before the next patient; a released booking is not.
+                Bed.objects.filter(pk=episode.bed_id).update(housekeeping=Housekeeping.CLEANING)
         episode.save(update_fields=fields)
         _record_transition(
             actor, episode, source=source, target=target, reason=reason.strip(), at=now, discharge_type=discharge_type

@@ -36,12 +36,21 @@ class Unit(models.Model):
         return self.name
 
 
+class Housekeeping(models.TextChoices):
+    """Whether an empty bed can take the next patient."""
+
+    READY = "ready", "Ready"
+    CLEANING = "cleaning", "Cleaning"
+    OUT_OF_SERVICE = "out_of_service", "Out of service"
+
+
 class Bed(models.Model):
-    """A bed on a unit; who is in it comes from the active episode assigned to it."""
+    """A bed on a unit; who is in it (or booked for it) comes from the open episode assigned to it."""
 
     facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="beds")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="beds")
     label = models.CharField(max_length=16)
+    housekeeping = models.CharField(max_length=16, choices=Housekeeping.choices, default=Housekeeping.READY)
 
     class Meta:
         ordering = ["unit", "label"]

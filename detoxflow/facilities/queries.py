@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -10,8 +11,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from detoxflow.accounts.models import User
+from detoxflow.clinical.stages import Stage
 from detoxflow.episodes.models import Episode
-from detoxflow.facilities.models import Bed, Facility, Unit
+from detoxflow.facilities.models import Bed, Facility, Housekeeping, Unit
 
 
 @dataclass(frozen=True)
@@ -61,3 +63,74 @@ def census_for_unit(unit: Unit, now: dt.datetime) -> list[CensusRow]:
 def facilities_for(user: User) -> QuerySet[Facility]:
     """The facilities a user may see: their own."""
     return Facility.objects.filter(pk=user.facility_id)
+
+
+class BedState(enum.StrEnum):
+    """What the bed board shows for a bed."""
+
+    OCCUPIED = "occupied"
+    RESERVED = "reserved"
+    CLEANING = "cleaning"
+    OUT_OF_SERVICE = "out_of_service"
+    FREE = "free"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class BoardBed:
+    """One bed on the board with its state and, if taken, the episode holding it."""
+
+    bed: Bed
+    state: BedState
+    episode: Episode | None
+
+
+@dataclass(frozen=True)
+class UnitBoard:
+    """A unit's beds on the board, with counts by state."""
+
+    unit: Unit
+    beds: list[BoardBed]
+
+    def count(self, state: BedState) -> int:
+        return sum(1 for b in self.beds if b.state is state)
+
+
+def _state(bed: Bed, episode: Episode | None) -> BedState:
+    if episode is not None:
+        return BedState.RESERVED if episode.stage == Stage.PRE_ADMISSION else BedState.OCCUPIED
+    if bed.housekeeping == Housekeeping.CLEANING:
+        return BedState.CLEANING
+    if bed.housekeeping == Housekeeping.OUT_OF_SERVICE:
+        return BedState.OUT_OF_SERVICE
+    return BedState.FREE
+
+
+def bed_board(facility_id: int) -> list[UnitBoard]:
+    """Every unit's beds with their state and holder: three queries whatever the history."""
+    current = Episode.objects.filter(discharged_at__isnull=True).select_related("patient")
+    beds = (
+        Bed.objects.filter(facility_id=facility_id)
+        .select_related("unit")
+        .prefetch_related(Prefetch("episodes", queryset=current, to_attr="current"))
+        .order_by("unit__name", "label")
+    )
+    boards: dict[int, UnitBoard] = {}
+    for bed in beds:
+        episode = bed.current[0] if bed.current else None
+        board = boards.setdefault(bed.unit_id, UnitBoard(unit=bed.unit, beds=[]))
+        board.beds.append(BoardBed(bed=bed, state=_state(bed, episode), episode=episode))
+    return list(boards.values())
+
+
+def free_beds(facility_id: int) -> QuerySet[Bed]:
+    """Beds ready for a patient and held by no open episode, for booking and for triage."""
+    return (
+        Bed.objects.filter(facility_id=facility_id, housekeeping=Housekeeping.READY)
+        .exclude(episodes__discharged_at__isnull=True)
+        .select_related("unit")
+        .order_by("unit__name", "label")
+    )

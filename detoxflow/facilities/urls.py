@@ -5,4 +5,6 @@ from detoxflow.facilities import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("units/<int:unit_id>/census/", views.census, name="census"),
+    path("beds/", views.bed_board, name="bed-board"),
+    path("beds/<int:bed_id>/housekeeping/", views.housekeeping, name="bed-housekeeping"),
 ]

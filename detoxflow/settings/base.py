@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "detoxflow.accounts",
     "detoxflow.patients",
     "detoxflow.episodes",
+    "detoxflow.admissions",
+    "detoxflow.intake",
     "detoxflow.audit",
     "detoxflow.demo",
 ]
@@ -91,6 +93,11 @@ AUTH_PASSWORD_VALIDATORS = [
 # Failed-login lockout: after this many wrong passwords in a row the account waits this long.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+
+# The public get-help page: call-back requests accepted per client address per hour.
+GET_HELP_REQUESTS_PER_HOUR = env_int("GET_HELP_REQUESTS_PER_HOUR", 5)
+# One process by default; several workers need a shared cache (e.g. database or Redis) for the limit to hold.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "detoxflow"}}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/New_York"

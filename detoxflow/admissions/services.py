@@ -1,0 +1,148 @@
+"""Writers for pre-admission: call-back requests, phone screens, and booking a bed for an admission."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+
+from detoxflow.accounts.models import User
+from detoxflow.admissions.models import CallbackRequest, CallbackStatus, PhoneScreen
+from detoxflow.audit.services import record_event
+from detoxflow.clinical.triage import PUBLISHED_TRIAGE_RULES, PregnancyAnswer, Substance, TriageRules, triage
+from detoxflow.clinical.triage import PhoneScreen as TriageFacts
+from detoxflow.episodes import services as episode_services
+from detoxflow.episodes.models import Episode
+from detoxflow.errors import InvalidInput
+from detoxflow.facilities.models import Bed, Facility
+from detoxflow.facilities.queries import free_beds
+from detoxflow.patients import services as patient_services
+from detoxflow.patients.models import Patient
+
+
+def request_callback(facility: Facility, values: dict[str, Any], *, now: dt.datetime) -> CallbackRequest:
+    """Queue a call-back from the public page. No address is kept: the page promises to store nothing else."""
+    with transaction.atomic():
+        callback = CallbackRequest.objects.create(facility=facility, received_at=now, **values)
+        record_event(
+            actor=None,
+            user_name="public get-help page",
+            facility_id=facility.pk,
+            action="callback.request",
+            object_type="CallbackRequest",
+            object_id=callback.pk,
+        )
+    return callback
+
+
+def record_callback_attempt(actor: User, callback: CallbackRequest, status: str, *, address: str | None) -> None:
+    """Note an unanswered call or close a request without a screen."""
+    if status not in (CallbackStatus.NO_ANSWER, CallbackStatus.CLOSED):
+        raise InvalidInput("status", "Record either 'no answer' or 'closed' here; a screen closes a request itself.")
+    with transaction.atomic():
+        callback.status = status
+        callback.attempts += 1
+        callback.save(update_fields=["status", "attempts"])
+        record_event(
+            actor=actor,
+            action="callback.attempt",
+            object_type="CallbackRequest",
+            object_id=callback.pk,
+            address=address,
+            detail={"status": status},
+        )
+
+
+def book_admission(
+    actor: User,
+    *,
+    patient: Patient | None,
+    new_patient: dict[str, Any] | None,
+    bed: Bed,
+    expected_arrival: dt.datetime,
+    reason: str,
+    screen: PhoneScreen | None = None,
+    now: dt.datetime,
+    address: str | None,
+) -> Episode:
+    """Register the patient if new, open a pre-admission episode and hold the bed for the arrival.
+
+    All or nothing: a bed taken a moment ago by another coordinator rolls back the new patient too.
+    """
+    if expected_arrival < now - dt.timedelta(hours=1):
+        raise InvalidInput("expected_arrival", "The expected arrival is in the past.")
+    with transaction.atomic():
+        if patient is None:
+            if new_patient is None:
+                raise InvalidInput("patient", "Choose a registered patient or enter the new patient's details.")
+            patient = patient_services.register_patient(actor, new_patient, address=address, now=now)
+        episode = episode_services.open_episode(actor, patient, reason=reason, now=now, address=address)
+        episode.expected_arrival = expected_arrival
+        episode.save(update_fields=["expected_arrival"])
+        episode_services.assign_bed(actor, episode, bed, address=address)
+        if screen is not None:
+            screen.patient = patient
+            screen.episode = episode
+            screen.save(update_fields=["patient", "episode"])
+    return episode
+
+
+def _triage_facts(values: dict[str, Any], *, bed_available: bool) -> TriageFacts:
+    return TriageFacts(
+        substances=frozenset(Substance(v) for v in values["substances"]),
+        hours_since_last_use=values.get("hours_since_last_use"),
+        prior_complicated_withdrawal=values.get("prior_complicated_withdrawal", False),
+        pregnancy=PregnancyAnswer(values["pregnancy"]),
+        suicidal_with_plan=values.get("suicidal_with_plan", False),
+        suicidal_without_plan=values.get("suicidal_without_plan", False),
+        overdose_now=values.get("overdose_now", False),
+        chest_pain=values.get("chest_pain", False),
+        breathing_difficulty=values.get("breathing_difficulty", False),
+        other_emergency_signs=values.get("other_emergency_signs", False),
+        has_housing=values.get("has_housing", True),
+        has_home_support=values.get("has_home_support", True),
+        bed_available=bed_available,
+        wants_treatment=values.get("wants_treatment", True),
+        out_of_scope=values.get("out_of_scope", False),
+    )
+
+
+def record_phone_screen(
+    actor: User,
+    values: dict[str, Any],
+    *,
+    now: dt.datetime,
+    address: str | None,
+    rules: TriageRules = PUBLISHED_TRIAGE_RULES,
+) -> PhoneScreen:
+    """Triage the answers with the facility's rules and store answers, decision and reasons together."""
+    callback: CallbackRequest | None = values.get("callback")
+    if callback is not None and callback.facility_id != actor.facility_id:
+        raise InvalidInput("callback", "That call-back request belongs to another facility.")
+    beds_free = free_beds(actor.facility_id).count()
+    result = triage(_triage_facts(values, bed_available=beds_free > 0), rules)
+    with transaction.atomic():
+        screen = PhoneScreen.objects.create(
+            facility_id=actor.facility_id,
+            **values,
+            decision=result.decision.value,
+            reasons=list(result.reasons),
+            rule_ids=list(result.rule_ids),
+            free_beds_at_screen=beds_free,
+            screened_at=now,
+            screened_by=actor,
+            screened_by_name=actor.display_name,
+        )
+        if callback is not None:
+            callback.status = CallbackStatus.SCREENED
+            callback.save(update_fields=["status"])
+        record_event(
+            actor=actor,
+            action="phone_screen.record",
+            object_type="PhoneScreen",
+            object_id=screen.pk,
+            address=address,
+            detail={"decision": result.decision.value, "rules": list(result.rule_ids)},
+        )
+    return screen

@@ -1,0 +1,159 @@
+"""Evaluation and intake screens: the assessment, the recommendation and decision, the plan, completion."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from detoxflow.accounts.access import staff_member
+from detoxflow.accounts.permissions import Action
+from detoxflow.audit.services import client_address, record_request_event
+from detoxflow.clinical.level_of_care import RAPID_DETOX_RISK_STATEMENT
+from detoxflow.clinical.stages import CareSetting, WithdrawalMedication
+from detoxflow.episodes.models import Episode
+from detoxflow.episodes.queries import get_episode_for
+from detoxflow.errors import InvalidInput
+from detoxflow.intake import services
+from detoxflow.intake.forms import IntakeForm, MethodDecisionForm, TreatmentPlanForm
+from detoxflow.intake.models import IntakeAssessment, TreatmentPlan
+from detoxflow.web.forms import show_on_form
+
+
+def _overview(request: HttpRequest, episode: Episode, status: int = 200, **forms: object) -> HttpResponse:
+    assessment = IntakeAssessment.objects.filter(episode=episode).first()
+    plan = TreatmentPlan.objects.filter(episode=episode).first()
+    medication = assessment.decided_medication or assessment.recommended_medication if assessment else ""
+    context = {
+        "episode": episode,
+        "patient": episode.patient,
+        "assessment": assessment,
+        "plan": plan,
+        "decision_form": forms.get("decision_form") or MethodDecisionForm(),
+        "plan_form": forms.get("plan_form")
+        or TreatmentPlanForm(
+            initial={
+                "protocol_reference": services.PROTOCOL_PLACEHOLDERS.get(WithdrawalMedication(medication), "")
+                if medication
+                else "",
+                **(
+                    {
+                        "protocol_reference": plan.protocol_reference,
+                        "goals": plan.goals,
+                        "planned_length_days": plan.planned_length_days,
+                    }
+                    if plan
+                    else {}
+                ),
+            }
+        ),
+        "complete_error": forms.get("complete_error"),
+        "rapid_risk": RAPID_DETOX_RISK_STATEMENT,
+    }
+    return render(request, "intake/overview.html", context, status=status)
+
+
+def overview(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """The intake at a glance: assessment summary, recommendation with reasons, decision, plan."""
+    episode = get_episode_for(request, episode_id, Action.VIEW_PATIENT)
+    record_request_event(
+        request,
+        "intake.view",
+        patient_id=episode.patient_id,
+        episode_id=episode.pk,
+        object_type="Episode",
+        object_id=episode.pk,
+    )
+    return _overview(request, episode)
+
+
+def assessment_form(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """Record (or redo) the structured intake assessment."""
+    episode = get_episode_for(request, episode_id, Action.RECORD_INTAKE)
+    existing = IntakeAssessment.objects.filter(episode=episode).first()
+    form = IntakeForm(request.POST or None, instance=existing)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_intake(
+                staff_member(request),
+                episode,
+                form.cleaned_data,
+                substance_use=form.substance_use(),
+                urine_drug_screen=form.urine_drug_screen(),
+                now=timezone.now(),
+                address=client_address(request),
+            )
+        except InvalidInput as error:
+            show_on_form(form, error)
+        else:
+            return redirect("intake", episode.pk)
+    if request.method == "GET":
+        record_request_event(
+            request, "intake.view", patient_id=episode.patient_id, episode_id=episode.pk, detail={"form": "assessment"}
+        )
+    return render(
+        request,
+        "intake/assessment_form.html",
+        {"episode": episode, "patient": episode.patient, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def decide(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """Confirm or override the recommended method."""
+    episode = get_episode_for(request, episode_id, Action.DECIDE_DETOX_METHOD)
+    form = MethodDecisionForm(request.POST)
+    assessment = IntakeAssessment.objects.filter(episode=episode).first()
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if assessment is None:
+                raise InvalidInput("decision", "Record the intake assessment first.")
+            services.decide_method(
+                staff_member(request),
+                assessment,
+                confirm=data["decision"] == "confirm",
+                setting=CareSetting(data["care_setting"]) if data["care_setting"] else None,
+                medication=WithdrawalMedication(data["withdrawal_medication"])
+                if data["withdrawal_medication"]
+                else None,
+                reason=data["reason"],
+                consent_recorded=data["consent_recorded"],
+                now=timezone.now(),
+                address=client_address(request),
+            )
+        except InvalidInput as error:
+            show_on_form(form, error)
+        else:
+            return redirect("intake", episode.pk)
+    return _overview(request, episode, status=400, decision_form=form)
+
+
+@require_POST
+def write_plan(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """Write or rewrite the treatment plan."""
+    episode = get_episode_for(request, episode_id, Action.WRITE_TREATMENT_PLAN)
+    form = TreatmentPlanForm(request.POST)
+    if form.is_valid():
+        try:
+            services.write_treatment_plan(
+                staff_member(request), episode, form.cleaned_data, now=timezone.now(), address=client_address(request)
+            )
+        except InvalidInput as error:
+            show_on_form(form, error)
+        else:
+            return redirect("intake", episode.pk)
+    return _overview(request, episode, status=400, plan_form=form)
+
+
+@require_POST
+def complete(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """Finish intake: the episode moves to stabilization through the state machine."""
+    episode = get_episode_for(request, episode_id, Action.CHANGE_STAGE)
+    try:
+        services.complete_intake(staff_member(request), episode, now=timezone.now(), address=client_address(request))
+    except InvalidInput as error:
+        return _overview(request, episode, status=409, complete_error=error.message)
+    return redirect("patient", episode.patient_id)
