@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -130,7 +130,8 @@ def free_beds(facility_id: int) -> QuerySet[Bed]:
     """Beds ready for a patient and held by no open episode, for booking and for triage."""
     return (
         Bed.objects.filter(facility_id=facility_id, housekeeping=Housekeeping.READY)
-        .exclude(episodes__discharged_at__isnull=True)
+        # Exists, not exclude(episodes__...): a bed that never had an episode joins as NULL and would vanish.
+        .exclude(Exists(Episode.objects.filter(bed=OuterRef("pk"), discharged_at__isnull=True)))
         .select_related("unit")
         .order_by("unit__name", "label")
     )
