@@ -39,6 +39,8 @@ ROUTES: list[tuple[str, str, str, dict[str, object] | None, Action]] = [
     ),
     ("audit-log", "get", "/audit/", None, Action.VIEW_AUDIT_LOG),
     ("bed-board", "get", "/beds/", None, Action.VIEW_CENSUS),
+    ("clinical-rules", "get", "/clinical-rules/", None, Action.VIEW_FACILITY),
+    ("override-rule-set", "post", "/clinical-rules/triage/", {"reason": ""}, Action.CONFIGURE_RULES),
     ("bed-housekeeping", "post", "/beds/{bed}/housekeeping/", {"housekeeping": "cleaning"}, Action.ASSIGN_BED),
     ("intake-queue", "get", "/intake-queue/", None, Action.SCREEN_CALLS),
     ("callback-attempt", "post", "/intake-queue/{callback}/attempt/", {"status": "no_answer"}, Action.SCREEN_CALLS),
@@ -127,7 +129,7 @@ ROUTES: list[tuple[str, str, str, dict[str, object] | None, Action]] = [
     ),
 ]
 # Allowed roles get past the permission check but are refused on the merits: the episode has no intake yet.
-REFUSED_ON_THE_MERITS = {"intake-decide", "intake-plan", "intake-complete"}
+REFUSED_ON_THE_MERITS = {"intake-decide", "intake-plan", "intake-complete", "override-rule-set"}
 # Open to anyone signed in (or to everyone): they show no patient data.
 UNGUARDED = {
     "login",

@@ -34,6 +34,7 @@ class Action(models.TextChoices):
     DISCHARGE = "discharge", "Discharge a patient"
     VIEW_FACILITY = "view_facility", "View facilities, units and beds"
     VIEW_AUDIT_LOG = "view_audit_log", "View the audit log"
+    CONFIGURE_RULES = "configure_rules", "Change the facility's clinical rule values"
 
 
 _CLINICAL = {Role.INTAKE_COORDINATOR, Role.NURSE, Role.PHYSICIAN, Role.COUNSELOR, Role.UNIT_MANAGER}
@@ -58,6 +59,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.DISCHARGE: frozenset({Role.PHYSICIAN, Role.UNIT_MANAGER}),
     Action.VIEW_FACILITY: frozenset(Role),
     Action.VIEW_AUDIT_LOG: frozenset({Role.UNIT_MANAGER, Role.ADMINISTRATOR}),
+    # The medical director is a physician; thresholds are clinical decisions.
+    Action.CONFIGURE_RULES: frozenset({Role.PHYSICIAN}),
 }
 
 

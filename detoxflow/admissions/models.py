@@ -103,6 +103,7 @@ class PhoneScreen(models.Model):
     decision = models.CharField(max_length=16)
     reasons = models.JSONField(default=list)
     rule_ids = models.JSONField(default=list)
+    rules_version = models.CharField(max_length=64, default="published default")
     free_beds_at_screen = models.PositiveIntegerField()
     screened_at = models.DateTimeField()
     screened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

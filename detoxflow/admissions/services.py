@@ -10,13 +10,14 @@ from django.db import transaction
 from detoxflow.accounts.models import User
 from detoxflow.admissions.models import CallbackRequest, CallbackStatus, PhoneScreen
 from detoxflow.audit.services import record_event
-from detoxflow.clinical.triage import PUBLISHED_TRIAGE_RULES, PregnancyAnswer, Substance, TriageRules, triage
+from detoxflow.clinical.rulebook import RuleSet
 from detoxflow.clinical.triage import PhoneScreen as TriageFacts
+from detoxflow.clinical.triage import PregnancyAnswer, Substance, triage
 from detoxflow.episodes import services as episode_services
 from detoxflow.episodes.models import Episode
 from detoxflow.errors import InvalidInput
 from detoxflow.facilities.models import Bed, Facility
-from detoxflow.facilities.queries import free_beds
+from detoxflow.facilities.queries import free_beds, rules_in_force
 from detoxflow.patients import services as patient_services
 from detoxflow.patients.models import Patient
 
@@ -114,14 +115,14 @@ def record_phone_screen(
     *,
     now: dt.datetime,
     address: str | None,
-    rules: TriageRules = PUBLISHED_TRIAGE_RULES,
 ) -> PhoneScreen:
-    """Triage the answers with the facility's rules and store answers, decision and reasons together."""
+    """Triage the answers with the facility's rules and store answers, decision, reasons and rule version."""
     callback: CallbackRequest | None = values.get("callback")
     if callback is not None and callback.facility_id != actor.facility_id:
         raise InvalidInput("callback", "That call-back request belongs to another facility.")
     beds_free = free_beds(actor.facility_id).count()
-    result = triage(_triage_facts(values, bed_available=beds_free > 0), rules)
+    in_force = rules_in_force(actor.facility_id, RuleSet.TRIAGE)
+    result = triage(_triage_facts(values, bed_available=beds_free > 0), in_force.rules)
     with transaction.atomic():
         screen = PhoneScreen.objects.create(
             facility_id=actor.facility_id,
@@ -129,6 +130,7 @@ def record_phone_screen(
             decision=result.decision.value,
             reasons=list(result.reasons),
             rule_ids=list(result.rule_ids),
+            rules_version=in_force.version,
             free_beds_at_screen=beds_free,
             screened_at=now,
             screened_by=actor,

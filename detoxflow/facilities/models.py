@@ -58,3 +58,23 @@ class Bed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit.name} {self.label}"
+
+
+class RuleOverride(models.Model):
+    """A facility's version of a published clinical rule set. Never edited: each change is a new row,
+    so every decision can name the version that was in force when it was made."""
+
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="rule_overrides")
+    rule_set = models.CharField(max_length=32)
+    values = models.JSONField()
+    reason = models.TextField()
+    changed_at = models.DateTimeField()
+    changed_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, related_name="+")
+    changed_by_name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        indexes = [models.Index(fields=["facility", "rule_set", "-changed_at"], name="rule_override_current")]
+
+    def __str__(self) -> str:
+        return f"{self.rule_set} v{self.pk}"

@@ -1,13 +1,17 @@
-"""Writers for beds: housekeeping state, audited like every other change."""
+"""Writers for facility configuration: bed housekeeping and clinical rule overrides, each audited."""
 
 from __future__ import annotations
+
+import datetime as dt
+from typing import Any
 
 from django.db import transaction
 
 from detoxflow.accounts.models import User
 from detoxflow.audit.services import record_event
+from detoxflow.clinical.rulebook import RuleSet, RuleValueRejected, check_values
 from detoxflow.errors import InvalidInput
-from detoxflow.facilities.models import Bed, Housekeeping
+from detoxflow.facilities.models import Bed, Housekeeping, RuleOverride
 
 
 def set_housekeeping(actor: User, bed: Bed, state: str, *, address: str | None) -> Bed:
@@ -27,3 +31,34 @@ def set_housekeeping(actor: User, bed: Bed, state: str, *, address: str | None) 
             detail={"housekeeping": state},
         )
     return bed
+
+
+def override_rules(
+    actor: User, rule_set: RuleSet, values: dict[str, Any], *, reason: str, now: dt.datetime, address: str | None
+) -> RuleOverride:
+    """Store a new version of the facility's rule set; values are checked against the rulebook's bounds."""
+    if not reason.strip():
+        raise InvalidInput("reason", "Say why the published value is changed (e.g. medical director decision, date).")
+    try:
+        check_values(rule_set, values)
+    except RuleValueRejected as rejected:
+        raise InvalidInput(rejected.field, rejected.message) from rejected
+    with transaction.atomic():
+        override = RuleOverride.objects.create(
+            facility_id=actor.facility_id,
+            rule_set=rule_set.value,
+            values=values,
+            reason=reason.strip(),
+            changed_at=now,
+            changed_by=actor,
+            changed_by_name=actor.display_name,
+        )
+        record_event(
+            actor=actor,
+            action="rules.override",
+            object_type="RuleOverride",
+            object_id=override.pk,
+            address=address,
+            detail={"rule_set": rule_set.value, "values": values},
+        )
+    return override

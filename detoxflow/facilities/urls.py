@@ -6,5 +6,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("units/<int:unit_id>/census/", views.census, name="census"),
     path("beds/", views.bed_board, name="bed-board"),
+    path("clinical-rules/", views.clinical_rules, name="clinical-rules"),
+    path("clinical-rules/<slug:rule_set>/", views.override_rule_set, name="override-rule-set"),
     path("beds/<int:bed_id>/housekeeping/", views.housekeeping, name="bed-housekeeping"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,11 +13,14 @@ from django.views.decorators.http import require_POST
 from detoxflow.accounts.access import require, staff_member
 from detoxflow.accounts.permissions import Action
 from detoxflow.audit.services import client_address, record_request_event
+from detoxflow.clinical.rulebook import RULEBOOK, RuleSet
 from detoxflow.errors import InvalidInput
 from detoxflow.facilities import services
+from detoxflow.facilities.forms import RuleOverrideForm
 from detoxflow.facilities.models import Bed
-from detoxflow.facilities.queries import BedState, census_for_unit, get_unit_for, units_for
+from detoxflow.facilities.queries import BedState, census_for_unit, get_unit_for, rules_in_force, units_for
 from detoxflow.facilities.queries import bed_board as bed_board_for
+from detoxflow.web.forms import show_on_form
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -51,6 +56,66 @@ def housekeeping(request: HttpRequest, bed_id: int) -> HttpResponse:
     except InvalidInput as error:
         messages.error(request, f"Bed {bed.label}: {error.message}")
     return redirect("bed-board")
+
+
+def _rule_rows(facility_id: int, forms: dict[RuleSet, RuleOverrideForm] | None = None) -> list[dict[str, Any]]:
+    rows = []
+    for rule_set in RuleSet:
+        in_force = rules_in_force(facility_id, rule_set)
+        default, settings = RULEBOOK[rule_set]
+        rows.append(
+            {
+                "rule_set": rule_set,
+                "version": in_force.version,
+                "override": in_force.override,
+                "settings": [
+                    {
+                        "label": s.label,
+                        "value": getattr(in_force.rules, s.field),
+                        "default": getattr(default, s.field),
+                        "source": getattr(in_force.rules, s.source_field)
+                        if s.source_field
+                        else "Facility policy (default)",
+                    }
+                    for s in settings
+                ],
+                "form": (forms or {}).get(rule_set) or RuleOverrideForm(rule_set=rule_set, current=in_force.rules),
+            }
+        )
+    return rows
+
+
+def clinical_rules(request: HttpRequest) -> HttpResponse:
+    """Every configurable clinical rule: the value in force, the published default and its source."""
+    require(request, Action.VIEW_FACILITY)
+    return render(request, "facilities/rules.html", {"rows": _rule_rows(staff_member(request).facility_id)})
+
+
+@require_POST
+def override_rule_set(request: HttpRequest, rule_set: str) -> HttpResponse:
+    """Store a new version of one rule set for the facility."""
+    require(request, Action.CONFIGURE_RULES, object_type="RuleOverride")
+    user = staff_member(request)
+    if rule_set not in RuleSet.__members__.values():
+        raise Http404("No such rule set.")
+    chosen = RuleSet(rule_set)
+    form = RuleOverrideForm(request.POST, rule_set=chosen, current=rules_in_force(user.facility_id, chosen).rules)
+    if form.is_valid():
+        try:
+            services.override_rules(
+                user,
+                chosen,
+                form.values(),
+                reason=form.cleaned_data["reason"],
+                now=timezone.now(),
+                address=client_address(request),
+            )
+        except InvalidInput as error:
+            show_on_form(form, error)
+        else:
+            messages.success(request, f"{chosen.label}: new version saved.")
+            return redirect("clinical-rules")
+    return render(request, "facilities/rules.html", {"rows": _rule_rows(user.facility_id, {chosen: form})}, status=400)
 
 
 def census(request: HttpRequest, unit_id: int) -> HttpResponse:

@@ -87,6 +87,7 @@ class IntakeAssessment(models.Model):
     recommended_medication = models.CharField(max_length=32, choices=MEDICATION_CHOICES, blank=True)
     recommendation_reasons = models.JSONField(default=list)
     pregnancy_routes_to_mat = models.BooleanField(default=False)
+    rules_version = models.CharField(max_length=128, default="published default")
     assessed_at = models.DateTimeField()
     assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     assessed_by_name = models.CharField(max_length=200)

@@ -11,18 +11,15 @@ from django.utils import timezone
 from detoxflow.accounts.models import User
 from detoxflow.accounts.permissions import Role
 from detoxflow.audit.services import record_event
-from detoxflow.clinical.dsm5 import Criterion, assess_oud
-from detoxflow.clinical.level_of_care import (
-    PUBLISHED_LEVEL_OF_CARE_RULES,
-    IntakeFacts,
-    LevelOfCareRules,
-    recommend_detox_method,
-)
+from detoxflow.clinical.dsm5 import Criterion, OudAssessment, assess_oud
+from detoxflow.clinical.level_of_care import IntakeFacts, recommend_detox_method
+from detoxflow.clinical.rulebook import RuleSet
 from detoxflow.clinical.stages import CareSetting, Stage, WithdrawalMedication
 from detoxflow.clinical.triage import PregnancyAnswer, Substance
 from detoxflow.episodes import services as episode_services
 from detoxflow.episodes.models import Episode
 from detoxflow.errors import InvalidInput
+from detoxflow.facilities.queries import rules_in_force
 from detoxflow.intake.models import Decision, Housing, IntakeAssessment, SuicideRisk, TreatmentPlan
 
 MOUD = frozenset({WithdrawalMedication.BUPRENORPHINE, WithdrawalMedication.METHADONE})
@@ -34,13 +31,12 @@ PROTOCOL_PLACEHOLDERS = {
 }
 
 
-def _facts(episode: Episode, values: dict[str, Any], substance_use: dict[str, Any], today: dt.date) -> IntakeFacts:
+def _facts(
+    episode: Episode, values: dict[str, Any], substance_use: dict[str, Any], today: dt.date, oud: OudAssessment
+) -> IntakeFacts:
     return IntakeFacts(
         substances=frozenset(Substance(s) for s in substance_use),
-        oud_severity=assess_oud(
-            frozenset(Criterion(c) for c in values["dsm5_criteria"]),
-            only_under_medical_supervision=values["only_under_medical_supervision"],
-        ).severity,
+        oud_severity=oud.severity,
         age=episode.patient.age_on(today),
         methadone_daily_mg=values.get("methadone_daily_mg"),
         prior_complicated_withdrawal=values["prior_complicated_withdrawal"] or values["seizure_history"],
@@ -69,19 +65,22 @@ def record_intake(
     urine_drug_screen: dict[str, str],
     now: dt.datetime,
     address: str | None,
-    rules: LevelOfCareRules = PUBLISHED_LEVEL_OF_CARE_RULES,
 ) -> IntakeAssessment:
     """Store the evaluation with its DSM-5 severity and recommendation; a re-assessment clears the decision."""
     if episode.stage_enum is not Stage.EVALUATION:
         raise InvalidInput(
             "episode", f"Intake is recorded in Evaluation & intake; this episode is in {episode.stage_enum.label}."
         )
-    facts = _facts(episode, values, substance_use, timezone.localdate(now))
+    severity_rule = rules_in_force(episode.facility_id, RuleSet.DSM5_SEVERITY)
+    level_rules = rules_in_force(episode.facility_id, RuleSet.LEVEL_OF_CARE)
     oud = assess_oud(
         frozenset(Criterion(c) for c in values["dsm5_criteria"]),
         only_under_medical_supervision=values["only_under_medical_supervision"],
+        rule=severity_rule.rules,
     )
-    recommendation = recommend_detox_method(facts, rules)
+    recommendation = recommend_detox_method(
+        _facts(episode, values, substance_use, timezone.localdate(now), oud), level_rules.rules
+    )
     fields = {k: v for k, v in values.items() if k not in ("declines_opioid_agonist",)}
     assessment = IntakeAssessment.objects.filter(episode=episode).first() or IntakeAssessment(
         facility_id=episode.facility_id, episode=episode
@@ -100,6 +99,7 @@ def record_intake(
         ]
         + [{"factor": "DSM-5", "effect": oud.severity.value, "text": t, "source": "APA DSM-5"} for t in oud.reasons],
         "pregnancy_routes_to_mat": recommendation.pregnancy_route_to_mat,
+        "rules_version": f"DSM-5: {severity_rule.version}; level of care: {level_rules.version}",
         "assessed_at": now,
         "assessed_by": actor,
         "assessed_by_name": actor.display_name,

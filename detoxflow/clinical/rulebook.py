@@ -1,0 +1,125 @@
+"""Which published rule values a facility may change, within which bounds, and how a change is applied.
+
+Pure: the facility's stored values come in as a dict; a rule dataclass of the same type comes out,
+with the source of each changed value rewritten to say who changed it and from what default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+from detoxflow.clinical.dsm5 import PUBLISHED_DEFAULT as PUBLISHED_DSM5_RULE
+from detoxflow.clinical.level_of_care import PUBLISHED_LEVEL_OF_CARE_RULES
+from detoxflow.clinical.triage import PUBLISHED_TRIAGE_RULES
+
+
+class RuleSet(enum.StrEnum):
+    """The groups of configurable clinical rules."""
+
+    LEVEL_OF_CARE = "level_of_care"
+    DSM5_SEVERITY = "dsm5_severity"
+    TRIAGE = "triage"
+
+    @property
+    def label(self) -> str:
+        return {
+            "level_of_care": "Recommended detox method",
+            "dsm5_severity": "DSM-5 OUD severity cut-points",
+            "triage": "Phone-screen triage",
+        }[self]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One value a facility may change: its field on the rule, its words, its bounds, and its source field."""
+
+    field: str
+    label: str
+    kind: type
+    low: int = 0
+    high: int = 0
+    source_field: str | None = None
+
+
+RULEBOOK: dict[RuleSet, tuple[Any, tuple[Setting, ...]]] = {
+    RuleSet.LEVEL_OF_CARE: (
+        PUBLISHED_LEVEL_OF_CARE_RULES,
+        (
+            Setting("older_age_from", "Age from which inpatient is recommended", int, 40, 100, "older_age_source"),
+            Setting(
+                "qtc_limit_ms", "QTc above which inpatient monitoring is recommended (ms)", int, 400, 520, "qtc_source"
+            ),
+            Setting(
+                "methadone_mg_above_which_continue_methadone",
+                "Methadone dose above which methadone is continued (mg/day)",
+                int,
+                10,
+                120,
+                "methadone_source",
+            ),
+            Setting("inpatient_cows_from", "COWS from which inpatient is recommended", int, 5, 48, "cows_source"),
+        ),
+    ),
+    RuleSet.DSM5_SEVERITY: (
+        PUBLISHED_DSM5_RULE,
+        (
+            Setting("mild_from", "Criteria for mild", int, 1, 11, "source"),
+            Setting("moderate_from", "Criteria for moderate", int, 2, 11, "source"),
+            Setting("severe_from", "Criteria for severe", int, 3, 11, "source"),
+        ),
+    ),
+    RuleSet.TRIAGE: (
+        PUBLISHED_TRIAGE_RULES,
+        (Setting("high_risk_cannot_wait", "High-risk callers with no bed are referred out, not waitlisted", bool),),
+    ),
+}
+
+
+class RuleValueRejected(Exception):
+    """A configured value outside its bounds or of the wrong kind; names the setting."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def check_values(rule_set: RuleSet, values: dict[str, Any]) -> dict[str, Any]:
+    """Return the values if every one is a known setting of the right kind within bounds, else raise."""
+    default, settings = RULEBOOK[rule_set]
+    known = {s.field: s for s in settings}
+    for name, value in values.items():
+        setting = known.get(name)
+        if setting is None:
+            raise RuleValueRejected(name, f"not a configurable setting of {rule_set.label}")
+        if setting.kind is bool:
+            if not isinstance(value, bool):
+                raise RuleValueRejected(name, "must be true or false")
+        elif isinstance(value, bool) or not isinstance(value, int) or not setting.low <= value <= setting.high:
+            raise RuleValueRejected(
+                name, f"{setting.label} must be a whole number from {setting.low} to {setting.high}"
+            )
+    if rule_set is RuleSet.DSM5_SEVERITY:
+        merged = {s.field: values.get(s.field, getattr(default, s.field)) for s in settings}
+        if not merged["mild_from"] < merged["moderate_from"] < merged["severe_from"]:
+            raise RuleValueRejected("moderate_from", "cut-points must rise: mild < moderate < severe")
+    return values
+
+
+def apply_override(rule_set: RuleSet, values: dict[str, Any], note: str) -> Any:
+    """The published rule with the facility's values in place and their sources rewritten with `note`."""
+    default, settings = RULEBOOK[rule_set]
+    check_values(rule_set, values)
+    changes: dict[str, Any] = dict(values)
+    for setting in settings:
+        if (
+            setting.field in values
+            and setting.source_field
+            and values[setting.field] != getattr(default, setting.field)
+        ):
+            original = getattr(default, setting.source_field)
+            changes[setting.source_field] = f"{note}; published default {getattr(default, setting.field)} ({original})"
+    return dataclasses.replace(default, **changes)
