@@ -220,8 +220,12 @@ def write_treatment_plan(
     plan.written_at = now
     plan.written_by = actor
     plan.written_by_name = actor.display_name
+    # The bed board plans with the expected discharge: admission day plus the planned length.
+    start = timezone.localdate(episode.admitted_at or now)
+    episode.expected_discharge = start + dt.timedelta(days=plan.planned_length_days)
     with transaction.atomic():
         plan.save()
+        episode.save(update_fields=["expected_discharge"])
         record_event(
             actor=actor,
             action="intake.write_plan",

@@ -122,3 +122,14 @@ def test_call_back_request_to_stabilization(page, live_server, program):
         "inpatient",
         "buprenorphine",
     )
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/beds/", "/intake-queue/", "/phone-screens/new/", "/clinical-rules/", "/admissions/book/"]
+)
+def test_staff_screens_fit_a_phone(page, live_server, program, path):
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server.url, "phil")
+    page.goto(f"{live_server.url}{path}")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"{path} is {width}px wide on a 390px phone"

@@ -232,6 +232,7 @@ def test_completing_intake_needs_decision_plan_and_bed_then_moves_to_stabilizati
             "planned_length_days": "7",
         },
     )
+    assert Episode.objects.get(pk=episode.pk).expected_discharge == dt.date(2026, 11, 27)  # admitted the 20th + 7
     response = physician.post(f"/episodes/{episode.pk}/intake/complete/")
     assert "an inpatient stay needs a bed assigned" in response.content.decode()
     episode_services.assign_bed(staff[Role.NURSE], Episode.objects.get(pk=episode.pk), beds[0], address=None)
