@@ -9,15 +9,19 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from detoxflow.accounts.models import User
 from detoxflow.accounts.permissions import Role
+from detoxflow.admissions.models import CallbackRequest
+from detoxflow.clinical.dsm5 import Criterion
 from detoxflow.clinical.stages import CareSetting, DischargeType, Stage, WithdrawalMedication
 from detoxflow.episodes.models import Episode, StageTransition
 from detoxflow.facilities.models import Bed, Facility, Unit
+from detoxflow.intake.models import IntakeAssessment, TreatmentPlan
 from detoxflow.patients.models import Allergy, Patient, Sex
 
 DEMO_PASSWORD = "detoxflow-demo"  # noqa: S105  (published on purpose: demo logins only)
@@ -304,8 +308,90 @@ def seed_facility(
             if stay.episode.discharged_at is None
         ]
     )
+    _intakes_and_callbacks(facility, [s.episode for s in stays if s.episode.admitted_at], by_role, now, rng)
     return SeedCounts(
         facilities=1, users=len(staff), patients=len(people), episodes=len(stays), transitions=len(transitions)
+    )
+
+
+def _intakes_and_callbacks(
+    facility: Facility, admitted: list[Episode], by_role: dict[Role, User], now: dt.datetime, rng: random.Random
+) -> None:
+    """A confirmed intake and plan for every stay that got past evaluation, and a few waiting call-backs."""
+    physician = by_role[Role.PHYSICIAN]
+    past_intake = [e for e in admitted if e.stage != Stage.EVALUATION.value]
+    criteria = [c.value for c in Criterion]
+    IntakeAssessment.objects.bulk_create(
+        [
+            IntakeAssessment(
+                facility=facility,
+                episode=e,
+                substance_use={"heroin": {"last_use": None}},
+                suicide_risk="none",
+                pregnancy="not_applicable",
+                housing=rng.choice(["stable", "unstable"]),
+                home_support=rng.random() < 0.6,
+                can_attend_daily=rng.random() < 0.5,
+                heart_rate=rng.randint(70, 115),
+                systolic_bp=rng.randint(110, 150),
+                diastolic_bp=rng.randint(65, 95),
+                respiratory_rate=rng.randint(12, 20),
+                temperature_c=Decimal("36.8"),
+                spo2=rng.randint(95, 99),
+                urine_drug_screen={"opiates": "positive", "fentanyl": rng.choice(["positive", "negative"])},
+                dsm5_criteria=criteria[: rng.randint(4, 11)],
+                oud_severity="severe",
+                oud_icd10="F11.20",
+                recommended_setting=e.care_setting,
+                recommended_medication=e.withdrawal_medication,
+                recommendation_reasons=[
+                    {
+                        "factor": "synthetic demo data",
+                        "effect": e.care_setting,
+                        "text": "Seeded demo intake",
+                        "source": "demo",
+                    }
+                ],
+                assessed_at=e.admitted_at,
+                assessed_by=physician,
+                assessed_by_name=physician.display_name,
+                decision="confirmed",
+                decided_setting=e.care_setting,
+                decided_medication=e.withdrawal_medication,
+                decided_at=e.admitted_at,
+                decided_by=physician,
+                decided_by_name=physician.display_name,
+            )
+            for e in past_intake
+        ]
+    )
+    TreatmentPlan.objects.bulk_create(
+        [
+            TreatmentPlan(
+                facility=facility,
+                episode=e,
+                protocol_reference="Buprenorphine induction (demo)",
+                goals="Comfortable withdrawal; start MOUD; aftercare plan",
+                planned_length_days=7,
+                written_at=e.admitted_at,
+                written_by=physician,
+                written_by_name=physician.display_name,
+            )
+            for e in past_intake
+        ]
+    )
+    CallbackRequest.objects.bulk_create(
+        [
+            CallbackRequest(
+                facility=facility,
+                name=rng.choice(GIVEN),
+                phone=f"555-01{rng.randint(0, 99):02d}",
+                best_time=rng.choice(["any", "morning", "evening"]),
+                message=message,
+                received_at=now - dt.timedelta(minutes=rng.randint(5, 600)),
+            )
+            for message in ("Calling for my brother", "", "Please call after work")
+        ]
     )
 
 
