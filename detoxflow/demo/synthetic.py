@@ -319,7 +319,7 @@ def _intakes_and_callbacks(
 ) -> None:
     """A confirmed intake and plan for every stay that got past evaluation, and a few waiting call-backs."""
     physician = by_role[Role.PHYSICIAN]
-    past_intake = [e for e in admitted if e.stage != Stage.EVALUATION.value]
+    past_intake = [e for e in admitted if e.admitted_at is not None and e.stage != Stage.EVALUATION.value]
     criteria = [c.value for c in Criterion]
     IntakeAssessment.objects.bulk_create(
         [
@@ -352,7 +352,7 @@ def _intakes_and_callbacks(
                         "source": "demo",
                     }
                 ],
-                assessed_at=e.admitted_at,
+                assessed_at=e.admitted_at or now,
                 assessed_by=physician,
                 assessed_by_name=physician.display_name,
                 decision="confirmed",
@@ -373,7 +373,7 @@ def _intakes_and_callbacks(
                 protocol_reference="Buprenorphine induction (demo)",
                 goals="Comfortable withdrawal; start MOUD; aftercare plan",
                 planned_length_days=7,
-                written_at=e.admitted_at,
+                written_at=e.admitted_at or now,
                 written_by=physician,
                 written_by_name=physician.display_name,
             )
