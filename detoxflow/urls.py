@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("detoxflow.audit.urls")),
     path("", include("detoxflow.admissions.urls")),
     path("", include("detoxflow.intake.urls")),
+    path("", include("detoxflow.assessments.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -39,6 +39,8 @@ ROUTES: list[tuple[str, str, str, dict[str, object] | None, Action]] = [
     ),
     ("audit-log", "get", "/audit/", None, Action.VIEW_AUDIT_LOG),
     ("bed-board", "get", "/beds/", None, Action.VIEW_CENSUS),
+    ("chart-assessment", "get", "/episodes/{episode}/assessments/new/", None, Action.RECORD_ASSESSMENT),
+    ("self-report", "get", "/episodes/{episode}/self-report/", None, Action.RECORD_ASSESSMENT),
     ("clinical-rules", "get", "/clinical-rules/", None, Action.VIEW_FACILITY),
     ("override-rule-set", "post", "/clinical-rules/triage/", {"reason": ""}, Action.CONFIGURE_RULES),
     ("bed-housekeeping", "post", "/beds/{bed}/housekeeping/", {"housekeeping": "cleaning"}, Action.ASSIGN_BED),
@@ -140,6 +142,7 @@ UNGUARDED = {
     "get-help-index",
     "get-help",
     "get-help-thanks",
+    "tablet-locked",
 }
 
 

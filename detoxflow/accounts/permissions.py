@@ -30,6 +30,7 @@ class Action(models.TextChoices):
     RECORD_INTAKE = "record_intake", "Record the intake assessment"
     DECIDE_DETOX_METHOD = "decide_detox_method", "Confirm or override the recommended detox method"
     WRITE_TREATMENT_PLAN = "write_treatment_plan", "Write the treatment plan"
+    RECORD_ASSESSMENT = "record_assessment", "Chart a withdrawal assessment and vitals"
     CHANGE_STAGE = "change_stage", "Move an episode to its next stage"
     DISCHARGE = "discharge", "Discharge a patient"
     VIEW_FACILITY = "view_facility", "View facilities, units and beds"
@@ -54,6 +55,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # Choosing how withdrawal is managed is a medical decision.
     Action.DECIDE_DETOX_METHOD: frozenset({Role.PHYSICIAN}),
     Action.WRITE_TREATMENT_PLAN: frozenset({Role.NURSE, Role.PHYSICIAN, Role.COUNSELOR}),
+    Action.RECORD_ASSESSMENT: frozenset({Role.NURSE, Role.PHYSICIAN}),
     Action.CHANGE_STAGE: frozenset({Role.NURSE, Role.PHYSICIAN}),
     # Administrative discharges (e.g. a no-show) fall to the manager; clinical ones to the physician.
     Action.DISCHARGE: frozenset({Role.PHYSICIAN, Role.UNIT_MANAGER}),

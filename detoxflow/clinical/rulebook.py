@@ -13,6 +13,7 @@ from typing import Any
 
 from detoxflow.clinical.dsm5 import PUBLISHED_DEFAULT as PUBLISHED_DSM5_RULE
 from detoxflow.clinical.level_of_care import PUBLISHED_LEVEL_OF_CARE_RULES
+from detoxflow.clinical.schedule import PUBLISHED_REASSESSMENT_RULES
 from detoxflow.clinical.triage import PUBLISHED_TRIAGE_RULES
 
 
@@ -22,6 +23,7 @@ class RuleSet(enum.StrEnum):
     LEVEL_OF_CARE = "level_of_care"
     DSM5_SEVERITY = "dsm5_severity"
     TRIAGE = "triage"
+    REASSESSMENT = "reassessment"
 
     @property
     def label(self) -> str:
@@ -29,6 +31,7 @@ class RuleSet(enum.StrEnum):
             "level_of_care": "Recommended detox method",
             "dsm5_severity": "DSM-5 OUD severity cut-points",
             "triage": "Phone-screen triage",
+            "reassessment": "Withdrawal reassessment schedule",
         }[self]
 
 
@@ -69,6 +72,26 @@ RULEBOOK: dict[RuleSet, tuple[Any, tuple[Setting, ...]]] = {
             Setting("mild_from", "Criteria for mild", int, 1, 11, "source"),
             Setting("moderate_from", "Criteria for moderate", int, 2, 11, "source"),
             Setting("severe_from", "Criteria for severe", int, 3, 11, "source"),
+        ),
+    ),
+    RuleSet.REASSESSMENT: (
+        PUBLISHED_REASSESSMENT_RULES,
+        (
+            Setting("after_dose_minutes", "Minutes after a dose to reassess", int, 15, 240, "source"),
+            Setting(
+                "after_dose_window_hours",
+                "Hours after a dose that symptomatic patients stay hourly",
+                int,
+                1,
+                24,
+                "source",
+            ),
+            Setting("symptomatic_from", "COWS from which a patient counts as symptomatic", int, 1, 48, "source"),
+            Setting("symptomatic_hours", "Hours between assessments while symptomatic", int, 1, 12, "source"),
+            Setting("stable_hours", "Hours between assessments while stable", int, 2, 24, "source"),
+            Setting(
+                "overdue_after_minutes", "Minutes after the due time before it shows as overdue", int, 5, 240, "source"
+            ),
         ),
     ),
     RuleSet.TRIAGE: (

@@ -30,6 +30,8 @@ class Episode(models.Model):
     # A pre-admission episode holding a bed is a booking; these are the dates the bed board plans with.
     expected_arrival = models.DateTimeField(null=True, blank=True)
     expected_discharge = models.DateField(null=True, blank=True)
+    # Kept by the assessment and dose services so the census can sort by urgency without replaying history.
+    next_assessment_due = models.DateTimeField(null=True, blank=True, db_index=True)
     admitted_at = models.DateTimeField(null=True, blank=True)
     discharged_at = models.DateTimeField(null=True, blank=True)
     discharge_type = models.CharField(max_length=32, choices=DISCHARGE_CHOICES, blank=True)

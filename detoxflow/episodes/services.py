@@ -194,7 +194,13 @@ def change_stage(
         if target is Stage.EVALUATION and episode.admitted_at is None:
             episode.admitted_at = now
             fields.append("admitted_at")
+        if target is Stage.STABILIZATION and episode.next_assessment_due is None:
+            # The first COWS is due as soon as stabilization starts.
+            episode.next_assessment_due = now
+            fields.append("next_assessment_due")
         if target is Stage.DISCHARGED:
+            episode.next_assessment_due = None
+            fields.append("next_assessment_due")
             episode.discharged_at = now
             episode.discharge_type = discharge_type.value if discharge_type else ""
             fields += ["discharged_at", "discharge_type"]

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from detoxflow.accounts.models import User
 from detoxflow.clinical.rulebook import RULEBOOK, RuleSet, apply_override
+from detoxflow.clinical.schedule import Due, due_state
 from detoxflow.clinical.stages import Stage
 from detoxflow.episodes.models import Episode
 from detoxflow.facilities.models import Bed, Facility, Housekeeping, RuleOverride, Unit
@@ -20,11 +21,13 @@ from detoxflow.facilities.models import Bed, Facility, Housekeeping, RuleOverrid
 
 @dataclass(frozen=True)
 class CensusRow:
-    """One bed on the census and, if occupied, who is in it."""
+    """One bed on the census: who is in it, and whether their withdrawal assessment is due."""
 
     bed: Bed
     episode: Episode | None
     days_since_admission: int | None
+    due: Due | None = None
+    minutes_late: int = 0
 
 
 def units_for(user: User) -> QuerySet[Unit]:
@@ -48,7 +51,8 @@ def get_unit_for(user: User, unit_id: int) -> Unit:
 
 
 def census_for_unit(unit: Unit, now: dt.datetime) -> list[CensusRow]:
-    """Every bed on the unit with its current episode and patient: two queries whatever the history."""
+    """Every bed on the unit with its current episode, patient and due state: a fixed number of queries."""
+    rules = rules_in_force(unit.facility_id, RuleSet.REASSESSMENT).rules
     current = Episode.objects.filter(discharged_at__isnull=True).select_related("patient")
     beds = Bed.objects.filter(unit=unit).prefetch_related(Prefetch("episodes", queryset=current, to_attr="current"))
     rows = []
@@ -58,8 +62,17 @@ def census_for_unit(unit: Unit, now: dt.datetime) -> list[CensusRow]:
         days = None
         if episode is not None and episode.admitted_at is not None:
             days = (today - timezone.localdate(episode.admitted_at)).days
-        rows.append(CensusRow(bed=bed, episode=episode, days_since_admission=days))
+        due, late = None, 0
+        if episode is not None and episode.next_assessment_due is not None:
+            due = due_state(episode.next_assessment_due, now, rules)
+            late = max(0, int((now - episode.next_assessment_due).total_seconds() // 60))
+        rows.append(CensusRow(bed=bed, episode=episode, days_since_admission=days, due=due, minutes_late=late))
     return rows
+
+
+def due_now(rows: list[CensusRow]) -> list[CensusRow]:
+    """Rows whose assessment is due or overdue, most overdue first."""
+    return sorted((r for r in rows if r.due in (Due.DUE, Due.OVERDUE)), key=lambda r: -r.minutes_late)
 
 
 def facilities_for(user: User) -> QuerySet[Facility]:

@@ -14,11 +14,12 @@ from detoxflow.accounts.access import require, staff_member
 from detoxflow.accounts.permissions import Action
 from detoxflow.audit.services import client_address, record_request_event
 from detoxflow.clinical.rulebook import RULEBOOK, RuleSet
+from detoxflow.clinical.schedule import Due
 from detoxflow.errors import InvalidInput
 from detoxflow.facilities import services
 from detoxflow.facilities.forms import RuleOverrideForm
 from detoxflow.facilities.models import Bed
-from detoxflow.facilities.queries import BedState, census_for_unit, get_unit_for, rules_in_force, units_for
+from detoxflow.facilities.queries import BedState, census_for_unit, due_now, get_unit_for, rules_in_force, units_for
 from detoxflow.facilities.queries import bed_board as bed_board_for
 from detoxflow.web.forms import show_on_form
 
@@ -123,6 +124,7 @@ def census(request: HttpRequest, unit_id: int) -> HttpResponse:
     require(request, Action.VIEW_CENSUS, object_type="Unit", object_id=unit_id)
     unit = get_unit_for(staff_member(request), unit_id)
     rows = census_for_unit(unit, timezone.now())
+    due = due_now(rows)
     record_request_event(
         request,
         "census.view",
@@ -132,4 +134,9 @@ def census(request: HttpRequest, unit_id: int) -> HttpResponse:
         detail={"patients_shown": [row.episode.patient_id for row in rows if row.episode]},
     )
     occupied = sum(1 for row in rows if row.episode)
-    return render(request, "facilities/census.html", {"unit": unit, "rows": rows, "occupied": occupied})
+    overdue = sum(1 for row in due if row.due == Due.OVERDUE)
+    return render(
+        request,
+        "facilities/census.html",
+        {"unit": unit, "rows": rows, "occupied": occupied, "due": due, "overdue": overdue},
+    )

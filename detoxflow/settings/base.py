@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "detoxflow.episodes",
     "detoxflow.admissions",
     "detoxflow.intake",
+    "detoxflow.assessments",
     "detoxflow.audit",
     "detoxflow.demo",
 ]
@@ -47,6 +48,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "detoxflow.web.middleware.LoginRequiredEverywhere",
+    "detoxflow.web.middleware.TabletLock",
 ]
 
 ROOT_URLCONF = "detoxflow.urls"
