@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import django_auth
 
+from detoxflow.assessments.api import router as assessments_router
 from detoxflow.episodes.api import router as episodes_router
 from detoxflow.errors import InvalidInput
 from detoxflow.facilities.api import router as facilities_router
@@ -25,6 +26,7 @@ api = NinjaAPI(
 api.add_router("/facilities", facilities_router)
 api.add_router("/patients", patients_router)
 api.add_router("/episodes", episodes_router)
+api.add_router("/", assessments_router)
 
 
 def _field_from_location(location: list[str | int]) -> str:

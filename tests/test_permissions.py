@@ -61,6 +61,20 @@ ROUTES: list[tuple[str, str, str, dict[str, object] | None, Action]] = [
     ("intake-plan", "post", "/episodes/{episode}/intake/plan/", {"goals": "x"}, Action.WRITE_TREATMENT_PLAN),
     ("intake-complete", "post", "/episodes/{episode}/intake/complete/", None, Action.CHANGE_STAGE),
     ("GET /api/facilities", "get", "/api/facilities", None, Action.VIEW_FACILITY),
+    (
+        "GET /api/episodes/{episode_id}/assessments",
+        "get",
+        "/api/episodes/{episode}/assessments",
+        None,
+        Action.VIEW_PATIENT,
+    ),
+    (
+        "POST /api/episodes/{episode_id}/assessments",
+        "post",
+        "/api/episodes/{episode}/assessments",
+        {"instrument": "COWS", "items": {}},
+        Action.RECORD_ASSESSMENT,
+    ),
     ("GET /api/facilities/{facility_id}/units", "get", "/api/facilities/{facility}/units", None, Action.VIEW_FACILITY),
     ("GET /api/patients", "get", "/api/patients", None, Action.VIEW_PATIENT),
     (
@@ -131,7 +145,13 @@ ROUTES: list[tuple[str, str, str, dict[str, object] | None, Action]] = [
     ),
 ]
 # Allowed roles get past the permission check but are refused on the merits: the episode has no intake yet.
-REFUSED_ON_THE_MERITS = {"intake-decide", "intake-plan", "intake-complete", "override-rule-set"}
+REFUSED_ON_THE_MERITS = {
+    "intake-decide",
+    "intake-plan",
+    "intake-complete",
+    "override-rule-set",
+    "POST /api/episodes/{episode_id}/assessments",
+}
 # Open to anyone signed in (or to everyone): they show no patient data.
 UNGUARDED = {
     "login",

@@ -23,10 +23,10 @@ def get_patient_for(request: HttpRequest, patient_id: int, action: Action) -> Pa
 
 
 def patient_record(patient_id: int) -> Patient:
-    """A patient with allergies, episodes (bed, unit) and each episode's timeline and care team: five queries."""
+    """A patient with allergies and episodes (bed, unit, timeline, care team, assessments): six queries."""
     transitions = StageTransition.objects.order_by("at", "pk")
     episodes = Episode.objects.select_related("bed", "unit").prefetch_related(
-        Prefetch("transitions", queryset=transitions), "care_team"
+        Prefetch("transitions", queryset=transitions), "care_team", "withdrawal_assessments"
     )
     return Patient.objects.prefetch_related("allergies", Prefetch("episodes", queryset=episodes)).get(pk=patient_id)
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from detoxflow.accounts.access import require, staff_member
 from detoxflow.accounts.permissions import Action
+from detoxflow.assessments.queries import trend_charts
 from detoxflow.audit.services import client_address, record_request_event
 from detoxflow.episodes.forms import StageChangeForm
 from detoxflow.errors import InvalidInput
@@ -24,6 +25,8 @@ def patient_page(request: HttpRequest, patient_id: int) -> HttpResponse:
     record_request_event(request, "patient.view", patient_id=patient.pk, object_type="Patient", object_id=patient.pk)
     episodes = list(patient.episodes.all())
     current = next((e for e in episodes if e.is_open), None)
+    shown = current or (episodes[0] if episodes else None)
+    assessments = list(shown.withdrawal_assessments.all()) if shown else []
     return render(
         request,
         "patients/patient.html",
@@ -34,6 +37,8 @@ def patient_page(request: HttpRequest, patient_id: int) -> HttpResponse:
             "age": patient.age_on(timezone.localdate()),
             "stage_form": StageChangeForm(episode=current, role=staff_member(request).role) if current else None,
             "allergy_form": AllergyForm(),
+            "trends": trend_charts(shown, assessments, timezone.now()) if shown else [],
+            "recent_assessments": assessments[-8:][::-1],
         },
     )
 

@@ -1,0 +1,52 @@
+"""API shapes for withdrawal assessments; the service does the scoring and every clinical check."""
+
+import datetime as dt
+from decimal import Decimal
+
+from ninja import Field, Schema
+
+
+class VitalsIn(Schema):
+    heart_rate: int | None = None
+    systolic_bp: int | None = None
+    diastolic_bp: int | None = None
+    respiratory_rate: int | None = None
+    temperature_c: Decimal | None = None
+    spo2: int | None = None
+    pain: int | None = None
+    sedation: str | None = None
+
+
+class AssessmentIn(Schema):
+    instrument: str = Field(description="COWS, SOWS or OOWS")
+    items: dict[str, int] = Field(description="Points per item key, e.g. {'pulse': 2, ...}")
+    vitals: VitalsIn = Field(default_factory=VitalsIn)
+    self_reported: bool = False
+
+
+class AssessmentOut(Schema):
+    id: int
+    episode_id: int
+    instrument: str
+    instrument_version: str
+    items: dict[str, int]
+    total: int
+    band: str
+    self_reported: bool
+    heart_rate: int | None
+    systolic_bp: int | None
+    diastolic_bp: int | None
+    respiratory_rate: int | None
+    temperature_c: Decimal | None
+    spo2: int | None
+    pain: int | None
+    sedation: str
+    flags: dict[str, str]
+    assessed_at: dt.datetime
+    assessed_by_name: str
+    next_assessment_due: dt.datetime | None = None
+
+    @staticmethod
+    def resolve_next_assessment_due(obj: object) -> dt.datetime | None:
+        episode = getattr(obj, "episode", None)
+        return getattr(episode, "next_assessment_due", None)
