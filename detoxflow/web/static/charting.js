@@ -34,6 +34,13 @@
       });
       group.addEventListener("change", update);
     });
+    // Enter saves from anywhere in the form, including a select (which browsers do not submit from).
+    form.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && event.target.tagName === "SELECT") {
+        event.preventDefault();
+        form.requestSubmit();
+      }
+    });
     update();
   }
   document.addEventListener("DOMContentLoaded", function () {

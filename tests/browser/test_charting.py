@@ -1,0 +1,93 @@
+"""A nurse charts a full COWS with vitals from the keyboard alone; the keystrokes and time are reported."""
+
+import time
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from detoxflow.accounts.permissions import Role
+from detoxflow.assessments.models import WithdrawalAssessment
+from detoxflow.clinical.stages import CareSetting, Stage, WithdrawalMedication
+from detoxflow.episodes import services
+from detoxflow.episodes.models import Episode
+from tests.factories import BedFactory, FacilityFactory, PatientFactory, UnitFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+# 11 item keys + vitals typed with a Tab between fields + Enter. Fewer is better; more fails the test.
+KEYSTROKE_BUDGET = 45
+
+
+@pytest.fixture
+def episode():
+    facility = FacilityFactory(name="Synthetic Detox Unit")
+    unit = UnitFactory(facility=facility, name="North")
+    bed = BedFactory(unit=unit, label="N01")
+    nurse = UserFactory(username="nora", role=Role.NURSE, facility=facility)
+    now = timezone.now()
+    episode = services.open_episode(
+        nurse, PatientFactory(facility=facility, family_name="Sampleton"), reason="x", now=now, address=None
+    )
+    services.change_stage(nurse, episode.pk, Stage.EVALUATION, reason="here", now=now, address=None)
+    episode = Episode.objects.get(pk=episode.pk)
+    services.choose_care_setting(
+        nurse, episode, CareSetting.INPATIENT, WithdrawalMedication.BUPRENORPHINE, address=None
+    )
+    services.assign_bed(nurse, episode, bed, address=None)
+    return services.change_stage(nurse, episode.pk, Stage.STABILIZATION, reason="ready", now=now, address=None)
+
+
+def test_full_cows_with_vitals_by_keyboard(page, live_server, episode):
+    page.goto(f"{live_server.url}/sign-in/")
+    page.get_by_label("Username").fill("nora")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Synthetic Detox Unit")).to_be_visible()
+    page.goto(f"{live_server.url}/units/{episode.unit_id}/census/")
+    page.get_by_role("link", name="Chart COWS").click()
+    expect(page.get_by_role("heading", name="COWS")).to_be_visible()
+
+    keys = 0
+
+    def press(key):
+        nonlocal keys
+        keys += 1
+        page.keyboard.press(key)
+
+    started = time.perf_counter()
+    page.locator("fieldset.item input").first.focus()
+    # Resting pulse 2, sweating 1, restlessness 3, pupils 1, aches 2, runny nose 1, GI 2, tremor 1, yawning 1,
+    # anxiety 2, gooseflesh 0: total 16, moderate.
+    for digit in "21312121120":
+        press(digit)
+    expect(page.locator("#running-total")).to_have_text("16")
+    expect(page.locator("#running-band")).to_have_text("Moderate")
+    press("Tab")  # from the vitals fieldset into heart rate
+    for value in ("104", "138", "88", "18", "37.2", "97", "4"):
+        for char in value:
+            press(char)
+        press("Tab")
+    press("1")  # sedation: POSS 1 selected by typing in the select
+    press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("COWS 16 (Moderate) saved")
+    elapsed = time.perf_counter() - started
+
+    saved = WithdrawalAssessment.objects.get()
+    assert (
+        saved.total,
+        saved.heart_rate,
+        saved.systolic_bp,
+        saved.diastolic_bp,
+        saved.spo2,
+        saved.pain,
+        saved.sedation,
+    ) == (16, 104, 138, 88, 97, 4, "1")
+    assert str(saved.temperature_c) == "37.2"
+    assert keys <= KEYSTROKE_BUDGET, f"{keys} keystrokes"
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "charting-keystrokes.txt").write_text(
+        f"Full COWS with vitals: {keys} keystrokes, {elapsed:.1f} s driven by Playwright (not a speed assertion)\n"
+    )
+    page.screenshot(path=str(ARTIFACTS / "census-after-charting.png"), full_page=True)
