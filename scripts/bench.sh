@@ -7,7 +7,9 @@ source scripts/postgres.sh
 db=$(mktemp -d)/bench.sqlite3
 echo "== SQLite"
 DATABASE_URL="sqlite:///$db" $PY -m benchmarks.pages
+DATABASE_URL="sqlite:///$db" $PY -m benchmarks.charting
 rm -f "$db"
 start_postgres ""
 echo "== PostgreSQL"
 DATABASE_URL="$DATABASE_URL_PG" $PY -m benchmarks.pages
+DATABASE_URL="$DATABASE_URL_PG" $PY -m benchmarks.charting
