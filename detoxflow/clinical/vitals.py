@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from decimal import Decimal as D
 
 
 @dataclass(frozen=True)
 class VitalSign:
-    """One vital sign: what a person could possibly have, and what is worth flagging."""
+    """One vital sign: what a person could possibly have, what is worth flagging, and its LOINC code."""
 
     key: str
     name: str
@@ -23,6 +24,7 @@ class VitalSign:
     normal_low: Decimal
     normal_high: Decimal
     source: str
+    loinc: str
 
 
 _POLICY = "Facility policy (default adult bedside ranges)"
@@ -30,56 +32,31 @@ _POLICY = "Facility policy (default adult bedside ranges)"
 VITAL_SIGNS: dict[str, VitalSign] = {
     v.key: v
     for v in (
-        VitalSign("heart_rate", "Heart rate", "/min", Decimal(20), Decimal(250), Decimal(50), Decimal(110), _POLICY),
-        VitalSign(
-            "systolic_bp",
-            "Systolic blood pressure",
-            "mmHg",
-            Decimal(50),
-            Decimal(260),
-            Decimal(90),
-            Decimal(160),
-            _POLICY,
-        ),
-        VitalSign(
-            "diastolic_bp",
-            "Diastolic blood pressure",
-            "mmHg",
-            Decimal(20),
-            Decimal(160),
-            Decimal(50),
-            Decimal(100),
-            _POLICY,
-        ),
+        VitalSign("heart_rate", "Heart rate", "/min", D(20), D(250), D(50), D(110), _POLICY, "8867-4"),
+        VitalSign("systolic_bp", "Systolic blood pressure", "mmHg", D(50), D(260), D(90), D(160), _POLICY, "8480-6"),
+        VitalSign("diastolic_bp", "Diastolic blood pressure", "mmHg", D(20), D(160), D(50), D(100), _POLICY, "8462-4"),
         VitalSign(
             "respiratory_rate",
             "Respiratory rate",
             "/min",
-            Decimal(4),
-            Decimal(60),
-            Decimal(10),
-            Decimal(24),
+            D(4),
+            D(60),
+            D(10),
+            D(24),
             "Local policy: hold sedatives and opioids below 10-12/min (reference §7)",
+            "9279-1",
         ),
-        VitalSign(
-            "temperature_c",
-            "Temperature",
-            "°C",
-            Decimal(30),
-            Decimal("43.5"),
-            Decimal("35.5"),
-            Decimal("38.0"),
-            _POLICY,
-        ),
+        VitalSign("temperature_c", "Temperature", "°C", D(30), D("43.5"), D("35.5"), D("38.0"), _POLICY, "8310-5"),
         VitalSign(
             "spo2",
             "Oxygen saturation",
             "%",
-            Decimal(50),
-            Decimal(100),
-            Decimal(92),
-            Decimal(100),
+            D(50),
+            D(100),
+            D(92),
+            D(100),
             "Local policy: hold sedatives and opioids below 90-92% (reference §7)",
+            "59408-5",
         ),
     )
 }

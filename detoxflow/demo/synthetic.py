@@ -17,7 +17,11 @@ from django.db import transaction
 from detoxflow.accounts.models import User
 from detoxflow.accounts.permissions import Role
 from detoxflow.admissions.models import CallbackRequest
+from detoxflow.assessments.models import WithdrawalAssessment
 from detoxflow.clinical.dsm5 import Criterion
+from detoxflow.clinical.scales import COWS
+from detoxflow.clinical.scales.instrument import score
+from detoxflow.clinical.schedule import LastAssessment, next_due
 from detoxflow.clinical.stages import CareSetting, DischargeType, Stage, WithdrawalMedication
 from detoxflow.episodes.models import Episode, StageTransition
 from detoxflow.facilities.models import Bed, Facility, Unit
@@ -309,9 +313,50 @@ def seed_facility(
         ]
     )
     _intakes_and_callbacks(facility, [s.episode for s in stays if s.episode.admitted_at], by_role, now, rng)
+    _withdrawal_history([s.episode for s in stays if s.episode.discharged_at is None], by_role[Role.NURSE], now, rng)
     return SeedCounts(
         facilities=1, users=len(staff), patients=len(people), episodes=len(stays), transitions=len(transitions)
     )
+
+
+def _withdrawal_history(current: list[Episode], nurse: User, now: dt.datetime, rng: random.Random) -> None:
+    """COWS every few hours since admission, easing over the stay; some patients left due or overdue."""
+    rows = []
+    for episode in current:
+        if episode.admitted_at is None:
+            continue
+        at, last = episode.admitted_at, None
+        while at < now - dt.timedelta(minutes=30):
+            days = (at - episode.admitted_at).total_seconds() / 86400
+            intensity = max(0.05, 0.6 - 0.15 * days)
+            answers = {item.key: rng.choice(item.allowed) if rng.random() < intensity else 0 for item in COWS.items}
+            result = score(COWS, answers)
+            rows.append(
+                WithdrawalAssessment(
+                    facility_id=episode.facility_id,
+                    episode=episode,
+                    instrument="COWS",
+                    instrument_version=COWS.version,
+                    items=answers,
+                    total=result.total,
+                    band=result.band.label,
+                    heart_rate=rng.randint(72, 112),
+                    systolic_bp=rng.randint(112, 148),
+                    diastolic_bp=rng.randint(68, 92),
+                    respiratory_rate=rng.randint(12, 20),
+                    spo2=rng.randint(95, 99),
+                    assessed_at=at,
+                    assessed_by=nurse,
+                    assessed_by_name=nurse.display_name,
+                )
+            )
+            last = LastAssessment(at, result.total)
+            at = next_due(started=episode.admitted_at, last=last, last_dose_at=None) + dt.timedelta(
+                minutes=rng.randint(-20, 20)
+            )
+        episode.next_assessment_due = next_due(started=episode.admitted_at, last=last, last_dose_at=None)
+    WithdrawalAssessment.objects.bulk_create(rows, batch_size=2000)
+    Episode.objects.bulk_update(current, ["next_assessment_due"])
 
 
 def _intakes_and_callbacks(
