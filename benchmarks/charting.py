@@ -42,7 +42,8 @@ VITALS = {"heart_rate": 104, "systolic_bp": 138, "diastolic_bp": 88, "respirator
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 def manage(*args: str, env: dict[str, str]) -> None:
@@ -70,7 +71,7 @@ class Nurse:
         self.opener.open(request).read()
 
     def csrf(self) -> str:
-        return next(c.value for c in self.jar if c.name == "csrftoken")
+        return next(c.value or "" for c in self.jar if c.name == "csrftoken")
 
     def stabilizing_episodes(self) -> list[int]:
         with self.opener.open(f"{self.base}/api/episodes?stage=stabilization&limit=100") as response:
