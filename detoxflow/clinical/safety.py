@@ -1,0 +1,445 @@
+"""The safety check run before every dose: hard stops and warnings, each with its reason and source.
+
+Pure: the order's limits, the patient's facts, the recent assessments and vitals, and the last
+24 hours of doses come in with `now`; a Verdict comes out. A hard stop blocks the dose unless a
+physician overrides it with a recorded reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from detoxflow.clinical.formulary import OPIOID_FAMILIES, Family, Medicine
+
+PHYSICIAN = "physician"
+
+
+@dataclass(frozen=True)
+class OrderLimits:
+    """What the signed order allows; copied from its protocol when it was signed."""
+
+    dose_mg: Decimal
+    min_interval_minutes: int
+    single_dose_max_mg: Decimal
+    daily_max_mg: Decimal
+    cows_at_least: int | None = None
+    first_day_max_mg: Decimal | None = None
+    first_dose_max_mg: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class GivenDose:
+    """A dose already given."""
+
+    medicine_code: str
+    family: Family
+    dose_mg: Decimal
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Observation:
+    """The newest assessment and vitals, with when they were taken."""
+
+    at: dt.datetime
+    cows: int | None = None
+    systolic_bp: int | None = None
+    diastolic_bp: int | None = None
+    heart_rate: int | None = None
+    respiratory_rate: int | None = None
+    spo2: int | None = None
+    sedation: str = ""
+
+
+@dataclass(frozen=True)
+class PatientFacts:
+    """What the check needs to know about the patient."""
+
+    allergies: tuple[str, ...] = ()
+    pregnant: bool = False
+    qtc_ms: int | None = None
+    # Hours since last use, by what was used: "short_acting", "fentanyl", "methadone".
+    last_opioid_use: dict[str, dt.datetime] | None = None
+
+
+@dataclass(frozen=True)
+class SafetyRules:
+    """Thresholds the check uses; each group cites its source."""
+
+    induction_cows: dict[str, int]
+    induction_hours: dict[str, int]
+    induction_source: str
+    observation_fresh_minutes: int
+    alpha2_hold: dict[str, dict[str, int]]
+    alpha2_source: str
+    min_respiratory_rate: int
+    min_spo2: int
+    unacceptable_sedation: frozenset[str]
+    sedation_source: str
+    qtc_warn_above: int
+    qtc_stop_from: int
+    qtc_source: str
+
+
+PUBLISHED_SAFETY_RULES = SafetyRules(
+    induction_cows={"short_acting": 8, "fentanyl": 13, "methadone": 13},
+    induction_hours={"short_acting": 12, "fentanyl": 24, "methadone": 72},
+    induction_source=(
+        "Reference §4: COWS 8 for heroin once 12 h have passed (software default, not a guideline); higher for "
+        "fentanyl and methadone (ASAM 2023; methadone 72 h in many protocols). Verify against TIP 63"
+    ),
+    observation_fresh_minutes=60,
+    alpha2_hold={
+        "clonidine": {"systolic_bp": 90, "diastolic_bp": 60, "heart_rate": 60},
+        "lofexidine": {"systolic_bp": 90, "diastolic_bp": 50, "heart_rate": 50},
+    },
+    alpha2_source="Reference §6: typical protocol holds (clonidine); Fishman 2019 trial events (lofexidine)",
+    min_respiratory_rate=10,
+    min_spo2=90,
+    unacceptable_sedation=frozenset({"3", "4"}),
+    sedation_source="Pasero POSS 3-4 unacceptable; RR <10 and SpO2 <90 local policy (reference §7)",
+    qtc_warn_above=450,
+    qtc_stop_from=500,
+    qtc_source="Krantz et al. 2009; SAMHSA 2011 (reference §5)",
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One hard stop or warning: which rule, what it says, where it comes from."""
+
+    rule_id: str
+    message: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The result of the check; `allowed` is False while any hard stop stands."""
+
+    hard_stops: tuple[Finding, ...]
+    warnings: tuple[Finding, ...]
+    overridable_by: frozenset[str] = frozenset({PHYSICIAN})
+
+    @property
+    def allowed(self) -> bool:
+        return not self.hard_stops
+
+
+def _mg(value: Decimal) -> str:
+    return f"{value.normalize():f} mg"
+
+
+def check_dose(
+    medicine: Medicine,
+    limits: OrderLimits,
+    *,
+    patient: PatientFacts,
+    latest: Observation | None,
+    doses: tuple[GivenDose, ...],
+    active_families: frozenset[Family],
+    now: dt.datetime,
+    rules: SafetyRules = PUBLISHED_SAFETY_RULES,
+) -> Verdict:
+    """Run every rule for one dose of `medicine` at `limits.dose_mg` given now.
+
+    `doses` is the episode's dose history (the 24-hour rules take their own window); `active_families`
+    are the families of the patient's other active orders.
+    """
+    stops, warnings = _dose_limits(medicine, limits, doses, now)
+    if limits.cows_at_least is not None:
+        fresh = _fresh(latest, now, rules)
+        if fresh is None or fresh.cows is None:
+            stops.append(
+                Finding(
+                    "cows-required",
+                    f"No COWS in the last {rules.observation_fresh_minutes} min; this order is triggered by COWS",
+                    "The signed order",
+                )
+            )
+        elif fresh.cows < limits.cows_at_least:
+            stops.append(
+                Finding(
+                    "cows-below-trigger",
+                    f"COWS {fresh.cows} is below the order's {limits.cows_at_least}",
+                    "The signed order",
+                )
+            )
+    if medicine.family is Family.BUPRENORPHINE and not any(d.family is Family.BUPRENORPHINE for d in doses):
+        stops += _induction_readiness(patient, latest, now, rules)
+    if medicine.family is Family.METHADONE:
+        stops += _methadone_first_day(medicine, limits, doses, now)
+        warnings += _qtc(patient, rules, stops)
+    if medicine.family is Family.ALPHA2_AGONIST:
+        stops += _alpha2_hold(medicine, latest, now, rules)
+    if medicine.opioid or medicine.sedative:
+        stops += _sedation(medicine, latest, now, rules)
+        if (medicine.opioid and Family.BENZODIAZEPINE in active_families) or (
+            medicine.sedative and active_families & OPIOID_FAMILIES
+        ):
+            warnings.append(
+                Finding(
+                    "opioid-benzodiazepine",
+                    "An opioid and a benzodiazepine are both active: profound "
+                    "sedation and respiratory depression are possible; monitor closely. Do not "
+                    "withhold buprenorphine or methadone for this alone",
+                    "FDA Drug Safety Communications 31 Aug 2016 and 20 Sep 2017 (reference §7)",
+                )
+            )
+    if medicine.family in active_families:
+        warnings.append(
+            Finding(
+                "duplicate-therapy",
+                f"Another {medicine.family.value.replace('_', ' ')} order is active (duplicate therapy)",
+                "Facility policy (default)",
+            )
+        )
+    if medicine.opioid and active_families & (OPIOID_FAMILIES - {medicine.family}):
+        warnings.append(
+            Finding(
+                "duplicate-opioid-agonist",
+                "Buprenorphine and methadone are both ordered",
+                "Reference §4: buprenorphine displaces full agonists (precipitated withdrawal)",
+            )
+        )
+    stops += _allergy(medicine, patient)
+    warnings += _pregnancy(medicine, patient)
+    return Verdict(hard_stops=tuple(stops), warnings=tuple(warnings))
+
+
+def _dose_limits(
+    medicine: Medicine, limits: OrderLimits, doses: tuple[GivenDose, ...], now: dt.datetime
+) -> tuple[list[Finding], list[Finding]]:
+    """Single-dose and rolling 24-hour maximums, and the order's minimum interval."""
+    stops: list[Finding] = []
+    warnings: list[Finding] = []
+    dose = limits.dose_mg
+    window = [d for d in doses if now - dt.timedelta(hours=24) < d.at <= now]
+    same = [d for d in window if d.medicine_code == medicine.code]
+    family_doses = [d for d in window if d.family is medicine.family]
+
+    single_max = min(limits.single_dose_max_mg, medicine.single_dose_max_mg)
+    if dose > single_max:
+        stops.append(
+            Finding(
+                "single-dose-max",
+                f"{medicine.name} {_mg(dose)} is above the single-dose maximum of {_mg(single_max)}",
+                medicine.source,
+            )
+        )
+    daily_max = min(limits.daily_max_mg, medicine.daily_max_mg)
+    given_24h = sum((d.dose_mg for d in family_doses), Decimal(0))
+    if given_24h + dose > daily_max:
+        stops.append(
+            Finding(
+                "daily-max",
+                f"{_mg(given_24h)} given in the last 24 hours; another {_mg(dose)} would "
+                f"exceed the 24-hour maximum of {_mg(daily_max)}",
+                medicine.source,
+            )
+        )
+    elif medicine.daily_warn_mg is not None and given_24h + dose > medicine.daily_warn_mg:
+        warnings.append(
+            Finding(
+                "daily-warn",
+                f"{_mg(given_24h + dose)} in 24 hours is above {_mg(medicine.daily_warn_mg)}"
+                "; higher doses may be appropriate for some patients",
+                medicine.source,
+            )
+        )
+    if same:
+        last = max(same, key=lambda d: d.at)
+        earliest = last.at + dt.timedelta(minutes=limits.min_interval_minutes)
+        if now < earliest:
+            stops.append(
+                Finding(
+                    "too-soon",
+                    f"Last {_mg(last.dose_mg)} at {last.at:%H:%M}; the order allows one every "
+                    f"{limits.min_interval_minutes} min, next from {earliest:%H:%M}",
+                    "The signed order",
+                )
+            )
+    return stops, warnings
+
+
+def _fresh(latest: Observation | None, now: dt.datetime, rules: SafetyRules) -> Observation | None:
+    if latest is None or now - latest.at > dt.timedelta(minutes=rules.observation_fresh_minutes):
+        return None
+    return latest
+
+
+def _induction_readiness(
+    patient: PatientFacts, latest: Observation | None, now: dt.datetime, rules: SafetyRules
+) -> list[Finding]:
+    used = patient.last_opioid_use or {}
+    # The longest-acting opioid used decides: methadone outranks fentanyl outranks short-acting.
+    kind = next((k for k in ("methadone", "fentanyl", "short_acting") if k in used), "short_acting")
+    stops = []
+    needed_cows = rules.induction_cows[kind]
+    fresh = _fresh(latest, now, rules)
+    label = kind.replace("_", "-")
+    if fresh is None or fresh.cows is None:
+        stops.append(
+            Finding(
+                "induction-cows",
+                f"First buprenorphine dose: no COWS in the last {rules.observation_fresh_minutes} min",
+                rules.induction_source,
+            )
+        )
+    elif fresh.cows < needed_cows:
+        stops.append(
+            Finding(
+                "induction-cows",
+                f"First buprenorphine dose: COWS {fresh.cows} is below the "
+                f"{needed_cows} required after {label} use (precipitated withdrawal "
+                "risk)",
+                rules.induction_source,
+            )
+        )
+    if kind in used:
+        hours = (now - used[kind]).total_seconds() / 3600
+        needed = rules.induction_hours[kind]
+        if hours < needed:
+            stops.append(
+                Finding(
+                    "induction-hours",
+                    f"First buprenorphine dose: {hours:.0f} h since last {label} use; wait at least {needed} h",
+                    rules.induction_source,
+                )
+            )
+    return stops
+
+
+def _methadone_first_day(
+    medicine: Medicine, limits: OrderLimits, doses: tuple[GivenDose, ...], now: dt.datetime
+) -> list[Finding]:
+    previous = sorted((d for d in doses if d.family is Family.METHADONE), key=lambda d: d.at)
+    source = "FDA label: initial 20-30 mg, first day ordinarily ≤40 mg; 42 CFR 8.12(h) 2024: 50 mg (reference §5)"
+    if not previous and limits.first_dose_max_mg is not None and limits.dose_mg > limits.first_dose_max_mg:
+        return [
+            Finding(
+                "methadone-first-dose",
+                f"First methadone dose {_mg(limits.dose_mg)} is above the {_mg(limits.first_dose_max_mg)} limit",
+                source,
+            )
+        ]
+    if previous and limits.first_day_max_mg is not None and now - previous[0].at < dt.timedelta(hours=24):
+        first_day = sum((d.dose_mg for d in previous if d.at - previous[0].at < dt.timedelta(hours=24)), Decimal(0))
+        if first_day + limits.dose_mg > limits.first_day_max_mg:
+            return [
+                Finding(
+                    "methadone-first-day",
+                    f"{_mg(first_day)} given since the first methadone dose; another "
+                    f"{_mg(limits.dose_mg)} exceeds the first-day limit of "
+                    f"{_mg(limits.first_day_max_mg)}",
+                    source,
+                )
+            ]
+    return []
+
+
+def _qtc(patient: PatientFacts, rules: SafetyRules, stops: list[Finding]) -> list[Finding]:
+    if patient.qtc_ms is None:
+        return [Finding("qtc-unknown", "No QTc on record before methadone; get an ECG", rules.qtc_source)]
+    if patient.qtc_ms >= rules.qtc_stop_from:
+        stops.append(
+            Finding(
+                "qtc",
+                f"QTc {patient.qtc_ms} ms is {rules.qtc_stop_from} ms or more: consider reducing or "
+                "stopping methadone, correcting contributors or switching",
+                rules.qtc_source,
+            )
+        )
+        return []
+    if patient.qtc_ms > rules.qtc_warn_above:
+        return [
+            Finding(
+                "qtc",
+                f"QTc {patient.qtc_ms} ms is above {rules.qtc_warn_above} ms: discuss risks and monitor more often",
+                rules.qtc_source,
+            )
+        ]
+    return []
+
+
+def _alpha2_hold(medicine: Medicine, latest: Observation | None, now: dt.datetime, rules: SafetyRules) -> list[Finding]:
+    holds = rules.alpha2_hold.get(medicine.code, rules.alpha2_hold["clonidine"])
+    fresh = _fresh(latest, now, rules)
+    if fresh is None or fresh.systolic_bp is None or fresh.heart_rate is None:
+        return [
+            Finding(
+                "alpha2-vitals",
+                f"Check blood pressure and heart rate before {medicine.name} (none in the "
+                f"last {rules.observation_fresh_minutes} min)",
+                rules.alpha2_source,
+            )
+        ]
+    low = [
+        f"{name.replace('_', ' ')} {value} < {limit}"
+        for name, limit in holds.items()
+        if (value := getattr(fresh, name)) is not None and value < limit
+    ]
+    if low:
+        return [Finding("alpha2-hold", f"Hold {medicine.name}: " + ", ".join(low), rules.alpha2_source)]
+    return []
+
+
+def _sedation(medicine: Medicine, latest: Observation | None, now: dt.datetime, rules: SafetyRules) -> list[Finding]:
+    fresh = _fresh(latest, now, rules)
+    kind = "an opioid" if medicine.opioid else "a benzodiazepine"
+    if fresh is None or not fresh.sedation or fresh.respiratory_rate is None:
+        return [
+            Finding(
+                "sedation-check",
+                f"Record sedation (POSS) and respiratory rate within "
+                f"{rules.observation_fresh_minutes} min before {kind}",
+                rules.sedation_source,
+            )
+        ]
+    found = []
+    if fresh.sedation in rules.unacceptable_sedation:
+        found.append(Finding("sedation", f"POSS {fresh.sedation}: hold sedatives and opioids", rules.sedation_source))
+    if fresh.respiratory_rate < rules.min_respiratory_rate:
+        found.append(
+            Finding(
+                "respiratory-rate",
+                f"Respiratory rate {fresh.respiratory_rate} is below {rules.min_respiratory_rate}",
+                rules.sedation_source,
+            )
+        )
+    if fresh.spo2 is not None and fresh.spo2 < rules.min_spo2:
+        found.append(Finding("spo2", f"SpO2 {fresh.spo2}% is below {rules.min_spo2}%", rules.sedation_source))
+    return found
+
+
+def _allergy(medicine: Medicine, patient: PatientFacts) -> list[Finding]:
+    for allergy in patient.allergies:
+        text = allergy.lower()
+        if any(term in text or text in term for term in medicine.allergy_terms):
+            return [Finding("allergy", f"Recorded allergy: {allergy}", "Patient record")]
+    return []
+
+
+def _pregnancy(medicine: Medicine, patient: PatientFacts) -> list[Finding]:
+    if not patient.pregnant:
+        return []
+    if medicine.family in (Family.ALPHA2_AGONIST, Family.BENZODIAZEPINE):
+        return [
+            Finding(
+                "pregnancy",
+                f"Pregnancy: {medicine.name} for withdrawal; methadone or buprenorphine is "
+                "recommended over withdrawal management",
+                "ACOG CO 711; SAMHSA 2018 (reference §11)",
+            )
+        ]
+    if medicine.family is Family.NSAID:
+        return [
+            Finding(
+                "pregnancy",
+                "Pregnancy: NSAIDs are usually avoided; consider acetaminophen",
+                "Facility policy (default)",
+            )
+        ]
+    return []
