@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("detoxflow.admissions.urls")),
     path("", include("detoxflow.intake.urls")),
     path("", include("detoxflow.assessments.urls")),
+    path("", include("detoxflow.medications.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

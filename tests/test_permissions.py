@@ -10,6 +10,7 @@ from detoxflow.accounts.permissions import PERMISSIONS, Action, Role
 from detoxflow.admissions.models import CallbackRequest, PhoneScreen
 from detoxflow.api import api
 from detoxflow.episodes.models import Episode
+from detoxflow.medications.models import MedicationRequest
 from tests.factories import EpisodeFactory
 
 # (name, method, path template, body, action). Names are URL names for pages and "METHOD /api/path" for the API.
@@ -39,6 +40,17 @@ ROUTES: list[tuple[str, str, str, dict[str, object] | None, Action]] = [
     ),
     ("audit-log", "get", "/audit/", None, Action.VIEW_AUDIT_LOG),
     ("bed-board", "get", "/beds/", None, Action.VIEW_CENSUS),
+    ("mar", "get", "/episodes/{episode}/medications/", None, Action.VIEW_PATIENT),
+    ("sign-protocol", "post", "/episodes/{episode}/medications/protocol/", {"protocol": "adjuncts"}, Action.SIGN_ORDER),
+    ("sign-order", "post", "/episodes/{episode}/medications/order/", {"medicine_code": "x"}, Action.SIGN_ORDER),
+    ("stop-order", "post", "/medications/orders/{order}/stop/", None, Action.SIGN_ORDER),
+    (
+        "administer",
+        "post",
+        "/medications/orders/{order}/administer/",
+        {"status": "held", "reason": "asleep"},
+        Action.ADMINISTER_DOSE,
+    ),
     ("chart-assessment", "get", "/episodes/{episode}/assessments/new/", None, Action.RECORD_ASSESSMENT),
     ("self-report", "get", "/episodes/{episode}/self-report/", None, Action.RECORD_ASSESSMENT),
     ("clinical-rules", "get", "/clinical-rules/", None, Action.VIEW_FACILITY),
@@ -146,6 +158,8 @@ ROUTES: list[tuple[str, str, str, dict[str, object] | None, Action]] = [
 ]
 # Allowed roles get past the permission check but are refused on the merits: the episode has no intake yet.
 REFUSED_ON_THE_MERITS = {
+    "sign-protocol",
+    "sign-order",
     "intake-decide",
     "intake-plan",
     "intake-complete",
@@ -215,7 +229,23 @@ def test_route_answers_as_the_table_says(client_as, facility, unit, beds, name, 
         screened_at=timezone.now(),
         screened_by_name="x",
     )
+    order = MedicationRequest.objects.create(
+        facility=facility,
+        episode=episode,
+        medicine_code="ondansetron",
+        medicine_name="Ondansetron",
+        kind="as_needed",
+        dose_mg=4,
+        min_interval_minutes=480,
+        single_dose_max_mg=8,
+        daily_max_mg=24,
+        built_from="test",
+        starts_at=timezone.now(),
+        signed_at=timezone.now(),
+        signed_by_name="x",
+    )
     ids = {
+        "order": order.pk,
         "callback": callback.pk,
         "screen": screen.pk,
         "unit": unit.pk,

@@ -31,6 +31,9 @@ class Action(models.TextChoices):
     DECIDE_DETOX_METHOD = "decide_detox_method", "Confirm or override the recommended detox method"
     WRITE_TREATMENT_PLAN = "write_treatment_plan", "Write the treatment plan"
     RECORD_ASSESSMENT = "record_assessment", "Chart a withdrawal assessment and vitals"
+    SIGN_ORDER = "sign_order", "Sign or stop a medication order"
+    ADMINISTER_DOSE = "administer_dose", "Record a dose on the medication administration record"
+    OVERRIDE_SAFETY_STOP = "override_safety_stop", "Override a hard stop of the dose safety check"
     CHANGE_STAGE = "change_stage", "Move an episode to its next stage"
     DISCHARGE = "discharge", "Discharge a patient"
     VIEW_FACILITY = "view_facility", "View facilities, units and beds"
@@ -56,6 +59,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.DECIDE_DETOX_METHOD: frozenset({Role.PHYSICIAN}),
     Action.WRITE_TREATMENT_PLAN: frozenset({Role.NURSE, Role.PHYSICIAN, Role.COUNSELOR}),
     Action.RECORD_ASSESSMENT: frozenset({Role.NURSE, Role.PHYSICIAN}),
+    Action.SIGN_ORDER: frozenset({Role.PHYSICIAN}),
+    Action.ADMINISTER_DOSE: frozenset({Role.NURSE, Role.PHYSICIAN}),
+    # A hard stop is a clinical judgement to set aside: physicians only, with a recorded reason.
+    Action.OVERRIDE_SAFETY_STOP: frozenset({Role.PHYSICIAN}),
     Action.CHANGE_STAGE: frozenset({Role.NURSE, Role.PHYSICIAN}),
     # Administrative discharges (e.g. a no-show) fall to the manager; clinical ones to the physician.
     Action.DISCHARGE: frozenset({Role.PHYSICIAN, Role.UNIT_MANAGER}),

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "detoxflow.admissions",
     "detoxflow.intake",
     "detoxflow.assessments",
+    "detoxflow.medications",
     "detoxflow.audit",
     "detoxflow.demo",
 ]

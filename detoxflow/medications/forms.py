@@ -1,0 +1,38 @@
+"""Forms for signing orders and recording doses."""
+
+from __future__ import annotations
+
+from django import forms
+
+from detoxflow.clinical.formulary import FORMULARY
+from detoxflow.clinical.protocols import PUBLISHED_PROTOCOLS, OrderKind
+from detoxflow.medications.models import AdministrationStatus
+
+
+class ProtocolOrderForm(forms.Form):
+    """Sign every line of a published protocol."""
+
+    protocol = forms.ChoiceField(choices=[(p.code, p.name) for p in PUBLISHED_PROTOCOLS.values()])
+
+
+class HandOrderForm(forms.Form):
+    """An order written by hand; the service holds it to the formulary's limits."""
+
+    medicine_code = forms.ChoiceField(label="Medicine", choices=[(m.code, m.name) for m in FORMULARY.values()])
+    kind = forms.ChoiceField(choices=[(k.value, k.label) for k in OrderKind])
+    dose_mg = forms.DecimalField(label="Dose (mg)", max_digits=8, decimal_places=2)
+    min_interval_minutes = forms.IntegerField(label="Minimum minutes between doses", min_value=1, max_value=10080)
+    single_dose_max_mg = forms.DecimalField(label="Single-dose maximum (mg)", max_digits=8, decimal_places=2)
+    daily_max_mg = forms.DecimalField(label="24-hour maximum (mg)", max_digits=8, decimal_places=2)
+    cows_at_least = forms.IntegerField(label="COWS trigger", required=False, min_value=0, max_value=48)
+    instructions = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AdministrationForm(forms.Form):
+    """Record a dose: given, or not given with the reason; a physician may override a hard stop."""
+
+    status = forms.ChoiceField(choices=AdministrationStatus.choices)
+    dose_mg = forms.DecimalField(label="Dose (mg)", max_digits=8, decimal_places=2, required=False)
+    due_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    reason = forms.CharField(required=False, label="Reason (required when not given)")
+    override_reason = forms.CharField(required=False, label="Override reason (physician; sets aside the hard stops)")

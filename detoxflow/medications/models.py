@@ -1,0 +1,89 @@
+"""Medication orders and the medication administration record (MAR)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from detoxflow.clinical.protocols import OrderKind
+from detoxflow.episodes.models import Episode
+from detoxflow.facilities.models import Facility
+
+KIND_CHOICES = [(k.value, k.label) for k in OrderKind]
+
+
+class MedicationRequest(models.Model):
+    """A signed order. Its limits are copied in at signing, so editing a protocol never changes it."""
+
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT)
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="orders")
+    medicine_code = models.CharField(max_length=64)
+    medicine_name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=20, choices=KIND_CHOICES)
+    dose_mg = models.DecimalField(max_digits=8, decimal_places=2)
+    min_interval_minutes = models.PositiveIntegerField()
+    single_dose_max_mg = models.DecimalField(max_digits=8, decimal_places=2)
+    daily_max_mg = models.DecimalField(max_digits=8, decimal_places=2)
+    cows_at_least = models.PositiveSmallIntegerField(null=True, blank=True)
+    first_dose_max_mg = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    first_day_max_mg = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    instructions = models.TextField(blank=True)
+    # What the order was built from: "Buprenorphine induction (symptom-triggered), published protocol" or "by hand".
+    built_from = models.CharField(max_length=200)
+    starts_at = models.DateTimeField()
+    signed_at = models.DateTimeField()
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    signed_by_name = models.CharField(max_length=200)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    stopped_by_name = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["signed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.medicine_name} {self.dose_mg} mg ({self.kind})"
+
+    @property
+    def active(self) -> bool:
+        return self.stopped_at is None
+
+
+class AdministrationStatus(models.TextChoices):
+    """What happened to a dose."""
+
+    GIVEN = "given", "Given"
+    HELD = "held", "Held"
+    REFUSED = "refused", "Refused by patient"
+    NOT_AVAILABLE = "not_available", "Not available"
+
+
+class MedicationAdministration(models.Model):
+    """One entry on the MAR. A scheduled slot can be recorded only once; the database guarantees it."""
+
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT)
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="administrations")
+    order = models.ForeignKey(MedicationRequest, on_delete=models.PROTECT, related_name="administrations")
+    due_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=AdministrationStatus.choices)
+    dose_mg = models.DecimalField(max_digits=8, decimal_places=2)
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    by_name = models.CharField(max_length=200)
+    reason = models.TextField(blank=True)
+    # The safety check as it stood: [{"rule_id", "message", "source"}], kept so the record shows what was known.
+    hard_stops = models.JSONField(default=list)
+    warnings = models.JSONField(default=list)
+    override_by_name = models.CharField(max_length=200, blank=True)
+    override_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "due_at"], condition=Q(due_at__isnull=False), name="one_record_per_due_dose"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order.medicine_name} {self.dose_mg} mg {self.status}"

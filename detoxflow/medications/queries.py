@@ -1,0 +1,150 @@
+"""Read side of medications: the facts the safety check needs, and the MAR of an episode."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from detoxflow.assessments.models import WithdrawalAssessment
+from detoxflow.clinical.formulary import FORMULARY, Family
+from detoxflow.clinical.protocols import OrderKind
+from detoxflow.clinical.safety import GivenDose, Observation, OrderLimits, PatientFacts, Verdict, check_dose
+from detoxflow.episodes.models import Episode
+from detoxflow.intake.models import IntakeAssessment
+from detoxflow.medications.models import AdministrationStatus, MedicationAdministration, MedicationRequest
+
+# Intake substances that decide buprenorphine timing (reference §4).
+_OPIOID_KIND = {
+    "heroin": "short_acting",
+    "prescription_opioids": "short_acting",
+    "fentanyl": "fentanyl",
+    "methadone": "methadone",
+}
+
+
+@dataclass(frozen=True)
+class DoseContext:
+    """Everything about the patient the safety check reads, loaded once."""
+
+    patient: PatientFacts
+    latest: Observation | None
+    doses: tuple[GivenDose, ...]
+    active_orders: tuple[MedicationRequest, ...]
+
+
+def dose_context(episode: Episode, now: dt.datetime) -> DoseContext:
+    """Allergies, pregnancy, QTc and last opioid use from intake; newest COWS with vitals; a week of doses."""
+    intake = IntakeAssessment.objects.filter(episode=episode).first()
+    last_use: dict[str, dt.datetime] = {}
+    if intake is not None:
+        for substance, use in intake.substance_use.items():
+            kind = _OPIOID_KIND.get(substance)
+            if kind and use.get("last_use"):
+                when = dt.datetime.fromisoformat(use["last_use"])
+                last_use[kind] = max(last_use.get(kind, when), when)
+    patient = PatientFacts(
+        allergies=tuple(episode.patient.allergies.values_list("substance", flat=True)),
+        pregnant=intake is not None and intake.pregnancy in ("yes", "possible"),
+        qtc_ms=intake.last_qtc_ms if intake else None,
+        last_opioid_use=last_use,
+    )
+    newest = (
+        WithdrawalAssessment.objects.filter(episode=episode, instrument="COWS").order_by("-assessed_at", "-pk").first()
+    )
+    latest = None
+    if newest is not None:
+        latest = Observation(
+            at=newest.assessed_at,
+            cows=newest.total,
+            systolic_bp=newest.systolic_bp,
+            diastolic_bp=newest.diastolic_bp,
+            heart_rate=newest.heart_rate,
+            respiratory_rate=newest.respiratory_rate,
+            spo2=newest.spo2,
+            sedation=newest.sedation,
+        )
+    given = MedicationAdministration.objects.filter(
+        episode=episode, status=AdministrationStatus.GIVEN, at__gte=now - dt.timedelta(days=7)
+    ).select_related("order")
+    doses = tuple(
+        GivenDose(a.order.medicine_code, FORMULARY[a.order.medicine_code].family, a.dose_mg, a.at) for a in given
+    )
+    active = tuple(MedicationRequest.objects.filter(episode=episode, stopped_at__isnull=True))
+    return DoseContext(patient=patient, latest=latest, doses=doses, active_orders=active)
+
+
+def limits_of(order: MedicationRequest, dose_mg: Decimal) -> OrderLimits:
+    """The order's copied limits as the pure check takes them."""
+    return OrderLimits(
+        dose_mg=dose_mg,
+        min_interval_minutes=order.min_interval_minutes,
+        single_dose_max_mg=order.single_dose_max_mg,
+        daily_max_mg=order.daily_max_mg,
+        cows_at_least=order.cows_at_least,
+        first_dose_max_mg=order.first_dose_max_mg,
+        first_day_max_mg=order.first_day_max_mg,
+    )
+
+
+def check_order(order: MedicationRequest, dose_mg: Decimal, context: DoseContext, now: dt.datetime) -> Verdict:
+    """Run the safety check for one dose of `order`."""
+    others = frozenset(FORMULARY[o.medicine_code].family for o in context.active_orders if o.pk != order.pk)
+    return check_dose(
+        FORMULARY[order.medicine_code],
+        limits_of(order, dose_mg),
+        patient=context.patient,
+        latest=context.latest,
+        doses=context.doses,
+        active_families=others,
+        now=now,
+    )
+
+
+def due_slots(order: MedicationRequest, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
+    """Scheduled doses of the order due in [start, end)."""
+    if order.kind != OrderKind.SCHEDULED:
+        return []
+    step = dt.timedelta(minutes=order.min_interval_minutes)
+    stop = min(end, order.stopped_at) if order.stopped_at else end
+    first = order.starts_at
+    if first < start:
+        first += step * -(-(start - first) // step)
+    slots = []
+    while first < stop:
+        slots.append(first)
+        first += step
+    return slots
+
+
+@dataclass(frozen=True)
+class MarLine:
+    """One active order on the MAR with its doses today and what the safety check says right now."""
+
+    order: MedicationRequest
+    family: Family
+    recorded: list[MedicationAdministration]
+    open_slots: list[dt.datetime]
+    verdict: Verdict
+
+
+def mar_for_episode(episode: Episode, now: dt.datetime, *, hours_back: int = 24) -> list[MarLine]:
+    """Active orders with the last day's records, scheduled slots not yet recorded, and a live safety preview."""
+    context = dose_context(episode, now)
+    since = now - dt.timedelta(hours=hours_back)
+    records = list(MedicationAdministration.objects.filter(episode=episode, at__gte=since).order_by("at"))
+    lines = []
+    for order in context.active_orders:
+        mine = [r for r in records if r.order_id == order.pk]
+        done = {r.due_at for r in mine if r.due_at}
+        slots = [s for s in due_slots(order, since, now + dt.timedelta(hours=1)) if s not in done]
+        lines.append(
+            MarLine(
+                order,
+                FORMULARY[order.medicine_code].family,
+                mine,
+                slots,
+                check_order(order, order.dose_mg, context, now),
+            )
+        )
+    return lines

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from detoxflow.medications import views
+
+urlpatterns = [
+    path("episodes/<int:episode_id>/medications/", views.mar, name="mar"),
+    path("episodes/<int:episode_id>/medications/protocol/", views.sign_protocol, name="sign-protocol"),
+    path("episodes/<int:episode_id>/medications/order/", views.sign_by_hand, name="sign-order"),
+    path("medications/orders/<int:order_id>/stop/", views.stop, name="stop-order"),
+    path("medications/orders/<int:order_id>/administer/", views.administer, name="administer"),
+]

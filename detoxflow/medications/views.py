@@ -1,0 +1,133 @@
+"""The MAR of an episode: orders, the safety preview, and recording doses."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from detoxflow.accounts.access import require, staff_member
+from detoxflow.accounts.permissions import Action
+from detoxflow.audit.services import client_address, record_request_event
+from detoxflow.episodes.models import Episode
+from detoxflow.episodes.queries import get_episode_for
+from detoxflow.errors import InvalidInput
+from detoxflow.medications import services
+from detoxflow.medications.forms import AdministrationForm, HandOrderForm, ProtocolOrderForm
+from detoxflow.medications.models import MedicationRequest
+from detoxflow.medications.queries import mar_for_episode
+
+
+def _mar(request: HttpRequest, episode: Episode, status: int = 200, **extra: object) -> HttpResponse:
+    lines = mar_for_episode(episode, timezone.now())
+    context = {
+        "episode": episode,
+        "patient": episode.patient,
+        "lines": lines,
+        "protocol_form": extra.get("protocol_form") or ProtocolOrderForm(),
+        "hand_form": extra.get("hand_form") or HandOrderForm(),
+        "error": extra.get("error"),
+        "error_order": extra.get("error_order"),
+    }
+    return render(request, "medications/mar.html", context, status=status)
+
+
+def mar(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """Orders and doses for one patient, with what the safety check says about the next dose now."""
+    episode = get_episode_for(request, episode_id, Action.VIEW_PATIENT)
+    record_request_event(request, "mar.view", patient_id=episode.patient_id, episode_id=episode.pk)
+    return _mar(request, episode)
+
+
+@require_POST
+def sign_protocol(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """Sign the lines of a published protocol."""
+    episode = get_episode_for(request, episode_id, Action.SIGN_ORDER)
+    form = ProtocolOrderForm(request.POST)
+    if form.is_valid():
+        try:
+            services.sign_protocol(
+                staff_member(request),
+                episode,
+                form.cleaned_data["protocol"],
+                now=timezone.now(),
+                address=client_address(request),
+            )
+        except InvalidInput as error:
+            return _mar(request, episode, 400, protocol_form=form, error=error.message)
+        return redirect("mar", episode.pk)
+    return _mar(request, episode, 400, protocol_form=form)
+
+
+@require_POST
+def sign_by_hand(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """Sign an order written by hand."""
+    episode = get_episode_for(request, episode_id, Action.SIGN_ORDER)
+    form = HandOrderForm(request.POST)
+    if form.is_valid():
+        try:
+            now = timezone.now()
+            services.sign_order(
+                staff_member(request),
+                episode,
+                form.cleaned_data,
+                built_from="Written by hand",
+                starts_at=now,
+                now=now,
+                address=client_address(request),
+            )
+        except InvalidInput as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            return redirect("mar", episode.pk)
+    return _mar(request, episode, 400, hand_form=form)
+
+
+def _order_for(request: HttpRequest, order_id: int, action: Action) -> MedicationRequest:
+    require(request, action, object_type="MedicationRequest", object_id=order_id)
+    order = (
+        MedicationRequest.objects.select_related("episode__patient")
+        .filter(pk=order_id, facility_id=staff_member(request).facility_id)
+        .first()
+    )
+    if order is None:
+        raise Http404("No such order in your facility.")
+    return order
+
+
+@require_POST
+def stop(request: HttpRequest, order_id: int) -> HttpResponse:
+    """Stop an order."""
+    order = _order_for(request, order_id, Action.SIGN_ORDER)
+    try:
+        services.stop_order(staff_member(request), order, now=timezone.now(), address=client_address(request))
+    except InvalidInput as error:
+        return _mar(request, order.episode, 400, error=error.message, error_order=order.pk)
+    return redirect("mar", order.episode_id)
+
+
+@require_POST
+def administer(request: HttpRequest, order_id: int) -> HttpResponse:
+    """Record a dose; a hard stop comes back in place with its reasons and nothing saved."""
+    order = _order_for(request, order_id, Action.ADMINISTER_DOSE)
+    form = AdministrationForm(request.POST)
+    if not form.is_valid():
+        first = next(iter(form.errors.items()))
+        return _mar(request, order.episode, 400, error=f"{first[0]}: {first[1][0]}", error_order=order.pk)
+    data = form.cleaned_data
+    try:
+        services.record_administration(
+            staff_member(request),
+            order.pk,
+            status=data["status"],
+            dose_mg=data["dose_mg"],
+            due_at=data["due_at"],
+            reason=data["reason"],
+            override_reason=data["override_reason"],
+            now=timezone.now(),
+            address=client_address(request),
+        )
+    except InvalidInput as error:
+        return _mar(request, order.episode, error.status_code, error=error.message, error_order=order.pk)
+    return redirect("mar", order.episode_id)
