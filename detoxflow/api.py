@@ -13,6 +13,8 @@ from detoxflow.assessments.api import router as assessments_router
 from detoxflow.episodes.api import router as episodes_router
 from detoxflow.errors import InvalidInput
 from detoxflow.facilities.api import router as facilities_router
+from detoxflow.medications.api import router as medications_router
+from detoxflow.medications.services import SafetyStop
 from detoxflow.patients.api import router as patients_router
 
 api = NinjaAPI(
@@ -27,6 +29,7 @@ api.add_router("/facilities", facilities_router)
 api.add_router("/patients", patients_router)
 api.add_router("/episodes", episodes_router)
 api.add_router("/", assessments_router)
+api.add_router("/", medications_router)
 
 
 def _field_from_location(location: list[str | int]) -> str:
@@ -47,7 +50,10 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
 
 @api.exception_handler(InvalidInput)
 def invalid_input(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
-    return api.create_response(request, {"field": exc.field, "message": exc.message}, status=exc.status_code)
+    body: dict[str, object] = {"field": exc.field, "message": exc.message}
+    if isinstance(exc, SafetyStop):
+        body["hard_stops"] = exc.stops  # each with rule_id, message and source, for the client to show
+    return api.create_response(request, body, status=exc.status_code)
 
 
 @api.exception_handler(PermissionDenied)

@@ -73,6 +73,28 @@ ROUTES: list[tuple[str, str, str, dict[str, object] | None, Action]] = [
     ("intake-plan", "post", "/episodes/{episode}/intake/plan/", {"goals": "x"}, Action.WRITE_TREATMENT_PLAN),
     ("intake-complete", "post", "/episodes/{episode}/intake/complete/", None, Action.CHANGE_STAGE),
     ("GET /api/facilities", "get", "/api/facilities", None, Action.VIEW_FACILITY),
+    ("GET /api/episodes/{episode_id}/orders", "get", "/api/episodes/{episode}/orders", None, Action.VIEW_PATIENT),
+    (
+        "POST /api/episodes/{episode_id}/orders",
+        "post",
+        "/api/episodes/{episode}/orders",
+        {"protocol": "adjuncts"},
+        Action.SIGN_ORDER,
+    ),
+    (
+        "GET /api/episodes/{episode_id}/administrations",
+        "get",
+        "/api/episodes/{episode}/administrations",
+        None,
+        Action.VIEW_PATIENT,
+    ),
+    (
+        "POST /api/orders/{order_id}/administrations",
+        "post",
+        "/api/orders/{order}/administrations",
+        {"status": "held", "reason": "asleep"},
+        Action.ADMINISTER_DOSE,
+    ),
     (
         "GET /api/episodes/{episode_id}/assessments",
         "get",
@@ -158,6 +180,7 @@ ROUTES: list[tuple[str, str, str, dict[str, object] | None, Action]] = [
 ]
 # Allowed roles get past the permission check but are refused on the merits: the episode has no intake yet.
 REFUSED_ON_THE_MERITS = {
+    "POST /api/episodes/{episode_id}/orders",
     "sign-protocol",
     "sign-order",
     "intake-decide",

@@ -14,8 +14,13 @@ from detoxflow.clinical.scales import COWS, SOWS
 from detoxflow.episodes.models import Episode
 
 
-def trend_charts(episode: Episode, assessments: Sequence[WithdrawalAssessment], now: dt.datetime) -> list[SafeString]:
-    """COWS and SOWS totals with their bands, and vitals, over the episode; empty until something is charted."""
+def trend_charts(
+    episode: Episode,
+    assessments: Sequence[WithdrawalAssessment],
+    now: dt.datetime,
+    doses: Sequence[tuple[dt.datetime, str]] = (),
+) -> list[SafeString]:
+    """COWS and SOWS totals with their bands, vitals, and doses marked, over the episode."""
     if not assessments:
         return []
     local = [(timezone.localtime(a.assessed_at), a) for a in assessments]
@@ -29,13 +34,17 @@ def trend_charts(episode: Episode, assessments: Sequence[WithdrawalAssessment], 
             if (code is None or a.instrument == code) and getattr(a, attr) is not None
         ]
 
+    marks = [(timezone.localtime(at), label) for at, label in doses]
     charts = [
-        Chart("COWS total", [Series("COWS", points("COWS", "total"), "#0b5cad")], COWS.max_total, COWS.bands),
+        Chart(
+            "COWS total", [Series("COWS", points("COWS", "total"), "#0b5cad")], COWS.max_total, COWS.bands, doses=marks
+        ),
         Chart(
             "SOWS total (patient's own)",
             [Series("SOWS", points("SOWS", "total"), "#7a3fb0")],
             SOWS.max_total,
             SOWS.bands,
+            doses=marks,
         ),
         Chart(
             "Vitals",

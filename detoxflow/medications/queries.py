@@ -148,3 +148,9 @@ def mar_for_episode(episode: Episode, now: dt.datetime, *, hours_back: int = 24)
             )
         )
     return lines
+
+
+def doses_for_chart(episode: Episode) -> list[tuple[dt.datetime, str]]:
+    """Given doses of the episode as (time, label), for the marks on the withdrawal trend chart."""
+    given = MedicationAdministration.objects.filter(episode=episode, status=AdministrationStatus.GIVEN).order_by("at")
+    return [(a.at, f"{a.order.medicine_name} {a.dose_mg.normalize():f} mg") for a in given.select_related("order")]

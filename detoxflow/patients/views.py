@@ -12,6 +12,7 @@ from detoxflow.assessments.queries import trend_charts
 from detoxflow.audit.services import client_address, record_request_event
 from detoxflow.episodes.forms import StageChangeForm
 from detoxflow.errors import InvalidInput
+from detoxflow.medications.queries import doses_for_chart
 from detoxflow.patients import services
 from detoxflow.patients.forms import AllergyForm, PatientForm
 from detoxflow.patients.queries import get_patient_for, patient_record
@@ -37,7 +38,7 @@ def patient_page(request: HttpRequest, patient_id: int) -> HttpResponse:
             "age": patient.age_on(timezone.localdate()),
             "stage_form": StageChangeForm(episode=current, role=staff_member(request).role) if current else None,
             "allergy_form": AllergyForm(),
-            "trends": trend_charts(shown, assessments, timezone.now()) if shown else [],
+            "trends": trend_charts(shown, assessments, timezone.now(), doses_for_chart(shown)) if shown else [],
             "recent_assessments": assessments[-8:][::-1],
         },
     )
