@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import timezone
+
 from detoxflow.assessments.models import WithdrawalAssessment
 from detoxflow.clinical.formulary import FORMULARY, Family
 from detoxflow.clinical.protocols import OrderKind
@@ -55,7 +57,7 @@ def dose_context(episode: Episode, now: dt.datetime) -> DoseContext:
     latest = None
     if newest is not None:
         latest = Observation(
-            at=newest.assessed_at,
+            at=timezone.localtime(newest.assessed_at),
             cows=newest.total,
             systolic_bp=newest.systolic_bp,
             diastolic_bp=newest.diastolic_bp,
@@ -68,7 +70,9 @@ def dose_context(episode: Episode, now: dt.datetime) -> DoseContext:
         episode=episode, status=AdministrationStatus.GIVEN, at__gte=now - dt.timedelta(days=7)
     ).select_related("order")
     doses = tuple(
-        GivenDose(a.order.medicine_code, FORMULARY[a.order.medicine_code].family, a.dose_mg, a.at) for a in given
+        # Local times: the rules print them in their messages, and nurses read the unit's clock.
+        GivenDose(a.order.medicine_code, FORMULARY[a.order.medicine_code].family, a.dose_mg, timezone.localtime(a.at))
+        for a in given
     )
     active = tuple(MedicationRequest.objects.filter(episode=episode, stopped_at__isnull=True))
     return DoseContext(patient=patient, latest=latest, doses=doses, active_orders=active)
@@ -97,7 +101,7 @@ def check_order(order: MedicationRequest, dose_mg: Decimal, context: DoseContext
         latest=context.latest,
         doses=context.doses,
         active_families=others,
-        now=now,
+        now=timezone.localtime(now),
     )
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from detoxflow.accounts.models import User
 from detoxflow.accounts.permissions import Action, role_may
@@ -184,7 +185,9 @@ def record_administration(
         order = MedicationRequest.objects.select_for_update().select_related("episode__patient").get(pk=order_id)
         episode = order.episode
         if order.stopped_at is not None:
-            raise InvalidInput("order", f"{order.medicine_name} was stopped at {order.stopped_at:%H:%M}.")
+            raise InvalidInput(
+                "order", f"{order.medicine_name} was stopped at {timezone.localtime(order.stopped_at):%H:%M}."
+            )
         if due_at is not None:
             if due_at not in due_slots(order, due_at, due_at + dt.timedelta(seconds=1)):
                 raise InvalidInput("due_at", "That time is not a scheduled dose of this order.")
@@ -193,7 +196,7 @@ def record_administration(
                 raise Conflict(
                     "due_at",
                     f"This dose was already recorded ({earlier.get_status_display().lower()}) by "
-                    f"{earlier.by_name} at {earlier.at:%H:%M}.",
+                    f"{earlier.by_name} at {timezone.localtime(earlier.at):%H:%M}.",
                 )
         dose = dose_mg if dose_mg is not None else order.dose_mg
         stops: list[dict[str, str]] = []

@@ -57,6 +57,7 @@ def test_full_cows_with_vitals_by_keyboard(page, live_server, episode):
         page.keyboard.press(key)
 
     started = time.perf_counter()
+    page.wait_for_selector("form[data-ready]")
     page.locator("fieldset.item input").first.focus()
     # Resting pulse 2, sweating 1, restlessness 3, pupils 1, aches 2, runny nose 1, GI 2, tremor 1, yawning 1,
     # anxiety 2, gooseflesh 0: total 16, moderate.

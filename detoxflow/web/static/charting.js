@@ -42,6 +42,7 @@
       }
     });
     update();
+    form.setAttribute("data-ready", "true");  // lets a test (or a slow tablet) know the keys are live
   }
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.querySelector("form[data-charting]");
