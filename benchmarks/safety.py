@@ -84,9 +84,7 @@ def with_database() -> None:
     call_command("flush", "--no-input", verbosity=0)
     call_command("migrate", "--no-input", verbosity=0)
     call_command("seed", verbosity=0)
-    episode = (
-        MedicationRequest.objects.none().model.episode.field.related_model.objects.filter(stage="stabilization").first()
-    )
+    episode = Episode.objects.filter(stage="stabilization").first()
     assert episode is not None
     orders = {}
     for code in ("buprenorphine_sl", "clonidine", "ondansetron", "loperamide"):
