@@ -13,7 +13,7 @@ from typing import Any
 
 from detoxflow.clinical.dsm5 import PUBLISHED_DEFAULT as PUBLISHED_DSM5_RULE
 from detoxflow.clinical.level_of_care import PUBLISHED_LEVEL_OF_CARE_RULES
-from detoxflow.clinical.schedule import PUBLISHED_REASSESSMENT_RULES
+from detoxflow.clinical.schedule import PUBLISHED_DOSE_TIMING, PUBLISHED_REASSESSMENT_RULES
 from detoxflow.clinical.triage import PUBLISHED_TRIAGE_RULES
 
 
@@ -24,6 +24,7 @@ class RuleSet(enum.StrEnum):
     DSM5_SEVERITY = "dsm5_severity"
     TRIAGE = "triage"
     REASSESSMENT = "reassessment"
+    DOSE_TIMING = "dose_timing"
 
     @property
     def label(self) -> str:
@@ -32,6 +33,7 @@ class RuleSet(enum.StrEnum):
             "dsm5_severity": "DSM-5 OUD severity cut-points",
             "triage": "Phone-screen triage",
             "reassessment": "Withdrawal reassessment schedule",
+            "dose_timing": "Late and missed scheduled doses",
         }[self]
 
 
@@ -92,6 +94,13 @@ RULEBOOK: dict[RuleSet, tuple[Any, tuple[Setting, ...]]] = {
             Setting(
                 "overdue_after_minutes", "Minutes after the due time before it shows as overdue", int, 5, 240, "source"
             ),
+        ),
+    ),
+    RuleSet.DOSE_TIMING: (
+        PUBLISHED_DOSE_TIMING,
+        (
+            Setting("late_after_minutes", "Minutes past due before a dose shows as late", int, 5, 240, "source"),
+            Setting("missed_after_minutes", "Minutes past due before a dose shows as missed", int, 30, 1440, "source"),
         ),
     ),
     RuleSet.TRIAGE: (

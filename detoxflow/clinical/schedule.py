@@ -89,3 +89,29 @@ def due_state(due_at: dt.datetime, now: dt.datetime, rules: ReassessmentRules = 
 
 def _after_dose(rules: ReassessmentRules) -> dt.timedelta:
     return dt.timedelta(minutes=rules.after_dose_minutes)
+
+
+@dataclass(frozen=True)
+class DoseTiming:
+    """When an unrecorded scheduled dose shows as late, and when as missed."""
+
+    late_after_minutes: int
+    missed_after_minutes: int
+    source: str
+
+
+PUBLISHED_DOSE_TIMING = DoseTiming(
+    late_after_minutes=30,
+    missed_after_minutes=120,
+    source="Facility policy (default): late past 30 min, missed past 2 h without a record",
+)
+
+
+def dose_lateness(due_at: dt.datetime, now: dt.datetime, timing: DoseTiming = PUBLISHED_DOSE_TIMING) -> str | None:
+    """'late' or 'missed' for an unrecorded scheduled dose, or None while it is still on time."""
+    waited = now - due_at
+    if waited > dt.timedelta(minutes=timing.missed_after_minutes):
+        return "missed"
+    if waited > dt.timedelta(minutes=timing.late_after_minutes):
+        return "late"
+    return None

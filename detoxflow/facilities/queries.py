@@ -17,6 +17,7 @@ from detoxflow.clinical.schedule import Due, due_state
 from detoxflow.clinical.stages import Stage
 from detoxflow.episodes.models import Episode
 from detoxflow.facilities.models import Bed, Facility, Housekeeping, RuleOverride, Unit
+from detoxflow.medications.queries import late_and_missed
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ class CensusRow:
     days_since_admission: int | None
     due: Due | None = None
     minutes_late: int = 0
+    late_doses: int = 0
+    missed_doses: int = 0
 
 
 def units_for(user: User) -> QuerySet[Unit]:
@@ -57,6 +60,12 @@ def census_for_unit(unit: Unit, now: dt.datetime) -> list[CensusRow]:
     beds = Bed.objects.filter(unit=unit).prefetch_related(Prefetch("episodes", queryset=current, to_attr="current"))
     rows = []
     today = timezone.localdate(now)
+    beds = list(beds)
+    doses = late_and_missed(
+        [bed.current[0].pk for bed in beds if bed.current],
+        now,
+        rules_in_force(unit.facility_id, RuleSet.DOSE_TIMING).rules,
+    )
     for bed in beds:
         episode = bed.current[0] if bed.current else None
         days = None
@@ -66,7 +75,18 @@ def census_for_unit(unit: Unit, now: dt.datetime) -> list[CensusRow]:
         if episode is not None and episode.next_assessment_due is not None:
             due = due_state(episode.next_assessment_due, now, rules)
             late = max(0, int((now - episode.next_assessment_due).total_seconds() // 60))
-        rows.append(CensusRow(bed=bed, episode=episode, days_since_admission=days, due=due, minutes_late=late))
+        dose_counts = doses.get(episode.pk, {}) if episode else {}
+        rows.append(
+            CensusRow(
+                bed=bed,
+                episode=episode,
+                days_since_admission=days,
+                due=due,
+                minutes_late=late,
+                late_doses=dose_counts.get("late", 0),
+                missed_doses=dose_counts.get("missed", 0),
+            )
+        )
     return rows
 
 

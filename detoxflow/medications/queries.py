@@ -12,6 +12,7 @@ from detoxflow.assessments.models import WithdrawalAssessment
 from detoxflow.clinical.formulary import FORMULARY, Family
 from detoxflow.clinical.protocols import OrderKind
 from detoxflow.clinical.safety import GivenDose, Observation, OrderLimits, PatientFacts, Verdict, check_dose
+from detoxflow.clinical.schedule import DoseTiming, dose_lateness
 from detoxflow.episodes.models import Episode
 from detoxflow.intake.models import IntakeAssessment
 from detoxflow.medications.models import AdministrationStatus, MedicationAdministration, MedicationRequest
@@ -158,3 +159,22 @@ def doses_for_chart(episode: Episode) -> list[tuple[dt.datetime, str]]:
     """Given doses of the episode as (time, label), for the marks on the withdrawal trend chart."""
     given = MedicationAdministration.objects.filter(episode=episode, status=AdministrationStatus.GIVEN).order_by("at")
     return [(a.at, f"{a.order.medicine_name} {a.dose_mg.normalize():f} mg") for a in given.select_related("order")]
+
+
+def late_and_missed(episode_ids: list[int], now: dt.datetime, timing: DoseTiming) -> dict[int, dict[str, int]]:
+    """Per episode, how many scheduled doses of the last day are late or missed (no record): two queries."""
+    since = now - dt.timedelta(hours=24)
+    orders = list(
+        MedicationRequest.objects.filter(episode_id__in=episode_ids, kind=OrderKind.SCHEDULED, stopped_at__isnull=True)
+    )
+    recorded = set(
+        MedicationAdministration.objects.filter(order__in=orders, due_at__gte=since).values_list("order_id", "due_at")
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for order in orders:
+        for slot in due_slots(order, since, now):
+            state = None if (order.pk, slot) in recorded else dose_lateness(slot, now, timing)
+            if state:
+                episode_counts = counts.setdefault(order.episode_id, {"late": 0, "missed": 0})
+                episode_counts[state] += 1
+    return counts

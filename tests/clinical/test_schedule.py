@@ -10,6 +10,7 @@ from detoxflow.clinical.schedule import (
 from detoxflow.clinical.schedule import (
     Due,
     LastAssessment,
+    dose_lateness,
     due_state,
     next_due,
 )
@@ -79,3 +80,12 @@ def test_a_simulated_72_hour_stay_is_never_left_unassessed_longer_than_a_shift()
     first_day = [t for t in timeline if t < T0 + 6 * H]
     assert len(first_day) >= 5, "hourly checks after induction doses"
     assert all(g == RULES.stable_hours for g in gaps[-3:]), "a stable patient is seen once a shift"
+
+
+@pytest.mark.parametrize(
+    ("minutes", "state"),
+    [(30, None), (31, "late"), (120, "late"), (121, "missed")],
+    ids=["30-on-time", "31-late", "120-late", "121-missed"],
+)
+def test_scheduled_dose_lateness_at_its_edges(minutes, state):
+    assert dose_lateness(T0, T0 + dt.timedelta(minutes=minutes)) == state

@@ -282,3 +282,28 @@ def test_given_doses_are_marked_on_the_trend_chart(client_as, staff, episode):
     give(staff, order, T0)
     page = client_as(Role.NURSE).get(f"/patients/{episode.patient_id}/").content.decode()
     assert 'class="dose"><title>Buprenorphine SL tablet 4 mg</title>' in page
+
+
+def test_census_shows_late_and_missed_scheduled_doses(client_as, staff, episode):
+    order = services.sign_order(
+        staff[Role.PHYSICIAN],
+        episode,
+        {
+            "medicine_code": "lofexidine",
+            "kind": "scheduled",
+            "dose_mg": Decimal("0.54"),
+            "min_interval_minutes": 300,
+            "single_dose_max_mg": Decimal("0.72"),
+            "daily_max_mg": Decimal("2.88"),
+        },
+        built_from="Written by hand",
+        starts_at=T0,
+        now=T0,
+        address=None,
+    )
+    give(staff, order, T0 + dt.timedelta(minutes=5), due_at=T0, status="held", reason="BP 88/50")
+    with time_machine.travel(T0 + dt.timedelta(hours=10, minutes=45), tick=False):
+        response = client_as(Role.NURSE).get(f"/units/{episode.unit_id}/census/")
+    (row,) = [r for r in response.context["rows"] if r.episode]
+    assert (row.late_doses, row.missed_doses) == (1, 1)  # 19:00 slot missed, 00:00 slot 45 min late
+    assert "1 missed dose" in response.content.decode()
