@@ -57,10 +57,11 @@ def census_for_unit(unit: Unit, now: dt.datetime) -> list[CensusRow]:
     """Every bed on the unit with its current episode, patient and due state: a fixed number of queries."""
     rules = rules_in_force(unit.facility_id, RuleSet.REASSESSMENT).rules
     current = Episode.objects.filter(discharged_at__isnull=True).select_related("patient")
-    beds = Bed.objects.filter(unit=unit).prefetch_related(Prefetch("episodes", queryset=current, to_attr="current"))
+    beds = list(
+        Bed.objects.filter(unit=unit).prefetch_related(Prefetch("episodes", queryset=current, to_attr="current"))
+    )
     rows = []
     today = timezone.localdate(now)
-    beds = list(beds)
     doses = late_and_missed(
         [bed.current[0].pk for bed in beds if bed.current],
         now,
