@@ -10,7 +10,7 @@ from detoxflow.accounts.permissions import PERMISSIONS, Action, Role
 from detoxflow.admissions.models import CallbackRequest, PhoneScreen
 from detoxflow.api import api
 from detoxflow.episodes.models import Episode
-from detoxflow.medications.models import MedicationRequest
+from detoxflow.medications.models import ControlledLedgerEntry, ControlledStock, MedicationRequest
 from tests.factories import EpisodeFactory
 
 # (name, method, path template, body, action). Names are URL names for pages and "METHOD /api/path" for the API.
@@ -41,6 +41,21 @@ ROUTES: list[tuple[str, str, str, dict[str, object] | None, Action]] = [
     ("audit-log", "get", "/audit/", None, Action.VIEW_AUDIT_LOG),
     ("bed-board", "get", "/beds/", None, Action.VIEW_CENSUS),
     ("mar", "get", "/episodes/{episode}/medications/", None, Action.VIEW_PATIENT),
+    ("controlled-log", "get", "/controlled-substances/", None, Action.KEEP_CONTROLLED_LOG),
+    (
+        "controlled-record",
+        "post",
+        "/controlled-substances/record/",
+        {"kind": "received", "medicine_code": "buprenorphine_sl", "quantity_mg": "16", "note": "delivery"},
+        Action.KEEP_CONTROLLED_LOG,
+    ),
+    (
+        "controlled-resolve",
+        "post",
+        "/controlled-substances/{count}/resolve/",
+        {"note": "investigated"},
+        Action.RESOLVE_DISCREPANCY,
+    ),
     ("sign-protocol", "post", "/episodes/{episode}/medications/protocol/", {"protocol": "adjuncts"}, Action.SIGN_ORDER),
     ("sign-order", "post", "/episodes/{episode}/medications/order/", {"medicine_code": "x"}, Action.SIGN_ORDER),
     ("stop-order", "post", "/medications/orders/{order}/stop/", None, Action.SIGN_ORDER),
@@ -267,7 +282,21 @@ def test_route_answers_as_the_table_says(client_as, facility, unit, beds, name, 
         signed_at=timezone.now(),
         signed_by_name="x",
     )
+    count = ControlledLedgerEntry.objects.create(
+        facility=facility,
+        stock=ControlledStock.objects.create(
+            facility=facility, medicine_code="methadone_oral", medicine_name="Methadone oral"
+        ),
+        kind="count",
+        change_mg=0,
+        balance_mg=0,
+        counted_mg=5,
+        discrepancy_mg=5,
+        at=timezone.now(),
+        by_name="x",
+    )
     ids = {
+        "count": count.pk,
         "order": order.pk,
         "callback": callback.pk,
         "screen": screen.pk,

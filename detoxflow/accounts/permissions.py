@@ -34,6 +34,8 @@ class Action(models.TextChoices):
     SIGN_ORDER = "sign_order", "Sign or stop a medication order"
     ADMINISTER_DOSE = "administer_dose", "Record a dose on the medication administration record"
     OVERRIDE_SAFETY_STOP = "override_safety_stop", "Override a hard stop of the dose safety check"
+    KEEP_CONTROLLED_LOG = "keep_controlled_log", "Receive, waste and count controlled medicines"
+    RESOLVE_DISCREPANCY = "resolve_discrepancy", "Resolve a controlled-substance count discrepancy"
     CHANGE_STAGE = "change_stage", "Move an episode to its next stage"
     DISCHARGE = "discharge", "Discharge a patient"
     VIEW_FACILITY = "view_facility", "View facilities, units and beds"
@@ -63,6 +65,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.ADMINISTER_DOSE: frozenset({Role.NURSE, Role.PHYSICIAN}),
     # A hard stop is a clinical judgement to set aside: physicians only, with a recorded reason.
     Action.OVERRIDE_SAFETY_STOP: frozenset({Role.PHYSICIAN}),
+    Action.KEEP_CONTROLLED_LOG: frozenset({Role.NURSE, Role.PHYSICIAN, Role.UNIT_MANAGER}),
+    # A count that does not match is the manager's to investigate and close (DEA recordkeeping practice).
+    Action.RESOLVE_DISCREPANCY: frozenset({Role.UNIT_MANAGER}),
     Action.CHANGE_STAGE: frozenset({Role.NURSE, Role.PHYSICIAN}),
     # Administrative discharges (e.g. a no-show) fall to the manager; clinical ones to the physician.
     Action.DISCHARGE: frozenset({Role.PHYSICIAN, Role.UNIT_MANAGER}),

@@ -23,17 +23,34 @@ class Outcome(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+class AppendOnlyQuerySet(models.QuerySet[Any]):
     """Bulk update and delete are the easy ways to rewrite history; both are closed."""
 
     def update(self, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("Audit events cannot be updated.")
+        raise AppendOnlyError(f"{self.model._meta.verbose_name} records cannot be updated.")
 
     def delete(self) -> NoReturn:
-        raise AppendOnlyError("Audit events cannot be deleted.")
+        raise AppendOnlyError(f"{self.model._meta.verbose_name} records cannot be deleted.")
 
 
-class AuditEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """A record that is written once: the audit trail, the controlled-substance ledger."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError(f"{self._meta.verbose_name} records cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError(f"{self._meta.verbose_name} records cannot be deleted.")
+
+
+class AuditEvent(AppendOnlyModel):
     """One audited action. Names are copied in so the event outlives renamed or removed rows.
 
     `hash` covers every field and the previous event's hash, so an edit or a deletion
@@ -61,22 +78,12 @@ class AuditEvent(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
-    objects = AuditEventQuerySet.as_manager()
-
     class Meta:
         ordering = ["pk"]
         indexes = [models.Index(fields=["user", "at"], name="audit_user_at")]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_name} {self.action}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("Audit events cannot be updated.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("Audit events cannot be deleted.")
 
 
 class AuditChainHead(models.Model):

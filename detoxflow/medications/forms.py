@@ -6,6 +6,7 @@ from django import forms
 
 from detoxflow.clinical.formulary import FORMULARY
 from detoxflow.clinical.protocols import PUBLISHED_PROTOCOLS, OrderKind
+from detoxflow.facilities.models import Unit
 from detoxflow.medications.models import AdministrationStatus
 
 
@@ -36,3 +37,23 @@ class AdministrationForm(forms.Form):
     due_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
     reason = forms.CharField(required=False, label="Reason (required when not given)")
     override_reason = forms.CharField(required=False, label="Override reason (physician; sets aside the hard stops)")
+
+
+class LedgerForm(forms.Form):
+    """Receive, waste or count; waste needs the witness to sign in here."""
+
+    kind = forms.ChoiceField(
+        choices=[("received", "Received from pharmacy"), ("wasted", "Wasted (witnessed)"), ("count", "Shift count")]
+    )
+    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, empty_label="Facility (outpatient)")
+    medicine_code = forms.ChoiceField(
+        label="Medicine", choices=[(m.code, m.name) for m in FORMULARY.values() if m.controlled]
+    )
+    quantity_mg = forms.DecimalField(label="Quantity or count (mg)", max_digits=10, decimal_places=2)
+    witness_username = forms.CharField(required=False, label="Witness username (waste)")
+    witness_password = forms.CharField(required=False, label="Witness password", widget=forms.PasswordInput)
+    note = forms.CharField(required=False)
+
+    def __init__(self, *args: object, facility_id: int, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["unit"].queryset = Unit.objects.filter(facility_id=facility_id)  # type: ignore[attr-defined]

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from detoxflow.audit.models import AppendOnlyModel
 from detoxflow.clinical.protocols import OrderKind
 from detoxflow.episodes.models import Episode
 from detoxflow.facilities.models import Facility
@@ -87,3 +88,59 @@ class MedicationAdministration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order.medicine_name} {self.dose_mg} mg {self.status}"
+
+
+class ControlledStock(models.Model):
+    """One controlled medicine kept on one unit (or at the facility for outpatients). Its balance is the ledger's."""
+
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT)
+    unit = models.ForeignKey("facilities.Unit", on_delete=models.PROTECT, null=True, blank=True)
+    medicine_code = models.CharField(max_length=64)
+    medicine_name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["unit", "medicine_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["facility", "unit", "medicine_code"], name="one_stock_per_unit_medicine")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.medicine_name} ({self.unit or 'facility'})"
+
+
+class LedgerKind(models.TextChoices):
+    """What moved stock, or checked it."""
+
+    RECEIVED = "received", "Received"
+    DISPENSED = "dispensed", "Dispensed (dose given)"
+    WASTED = "wasted", "Wasted (witnessed)"
+    COUNT = "count", "Shift count"
+    RESOLUTION = "resolution", "Discrepancy resolved"
+
+
+class ControlledLedgerEntry(AppendOnlyModel):
+    """One line of the controlled-substance log, with the running balance after it. Never edited or removed."""
+
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT)
+    stock = models.ForeignKey(ControlledStock, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(max_length=16, choices=LedgerKind.choices)
+    change_mg = models.DecimalField(max_digits=10, decimal_places=2)
+    balance_mg = models.DecimalField(max_digits=10, decimal_places=2)
+    counted_mg = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    discrepancy_mg = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    resolves = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True, related_name="resolution")
+    administration = models.OneToOneField(
+        MedicationAdministration, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entry"
+    )
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    by_name = models.CharField(max_length=200)
+    witness_name = models.CharField(max_length=200, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name_plural = "controlled ledger entries"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.change_mg} -> {self.balance_mg}"

@@ -18,6 +18,7 @@ from detoxflow.clinical.protocols import PUBLISHED_PROTOCOLS, OrderKind
 from detoxflow.clinical.stages import Stage
 from detoxflow.episodes.models import Episode
 from detoxflow.errors import Conflict, InvalidInput
+from detoxflow.medications import ledger
 from detoxflow.medications.models import AdministrationStatus, MedicationAdministration, MedicationRequest
 from detoxflow.medications.queries import check_order, dose_context, due_slots
 
@@ -227,6 +228,8 @@ def record_administration(
             )
         except IntegrityError:
             raise Conflict("due_at", "This dose was recorded by someone else a moment ago.") from None
+        if status == AdministrationStatus.GIVEN and FORMULARY[order.medicine_code].controlled:
+            ledger.dispense(actor, administration, now=now, address=address)
         if status == AdministrationStatus.GIVEN and FORMULARY[order.medicine_code].family.value in WITHDRAWAL_FAMILIES:
             reschedule(episode, now=now, last_dose_at=now)
         record_event(

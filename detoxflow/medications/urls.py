@@ -8,4 +8,7 @@ urlpatterns = [
     path("episodes/<int:episode_id>/medications/order/", views.sign_by_hand, name="sign-order"),
     path("medications/orders/<int:order_id>/stop/", views.stop, name="stop-order"),
     path("medications/orders/<int:order_id>/administer/", views.administer, name="administer"),
+    path("controlled-substances/", views.controlled_log, name="controlled-log"),
+    path("controlled-substances/record/", views.controlled_record, name="controlled-record"),
+    path("controlled-substances/<int:entry_id>/resolve/", views.controlled_resolve, name="controlled-resolve"),
 ]

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import authenticate
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from detoxflow.accounts.access import require, staff_member
+from detoxflow.accounts.models import User
 from detoxflow.accounts.permissions import Action
 from detoxflow.audit.services import client_address, record_request_event
 from detoxflow.episodes.models import Episode
 from detoxflow.episodes.queries import get_episode_for
 from detoxflow.errors import InvalidInput
-from detoxflow.medications import services
-from detoxflow.medications.forms import AdministrationForm, HandOrderForm, ProtocolOrderForm
-from detoxflow.medications.models import MedicationRequest
+from detoxflow.medications import ledger, services
+from detoxflow.medications.forms import AdministrationForm, HandOrderForm, LedgerForm, ProtocolOrderForm
+from detoxflow.medications.models import ControlledLedgerEntry, ControlledStock, MedicationRequest
 from detoxflow.medications.queries import mar_for_episode
 
 
@@ -131,3 +133,84 @@ def administer(request: HttpRequest, order_id: int) -> HttpResponse:
     except InvalidInput as error:
         return _mar(request, order.episode, error.status_code, error=error.message, error_order=order.pk)
     return redirect("mar", order.episode_id)
+
+
+def _controlled(
+    request: HttpRequest, status: int = 200, form: LedgerForm | None = None, error: str = ""
+) -> HttpResponse:
+    user = staff_member(request)
+    stocks = ControlledStock.objects.filter(facility_id=user.facility_id).select_related("unit")
+    rows = [
+        {"stock": s, "balance": ledger.balance(s), "entries": list(s.entries.order_by("-at", "-pk")[:20])}
+        for s in stocks
+    ]
+    return render(
+        request,
+        "medications/controlled.html",
+        {
+            "stocks": rows,
+            "discrepancies": ledger.open_discrepancies(user.facility_id),
+            "form": form or LedgerForm(facility_id=user.facility_id),
+            "error": error,
+        },
+        status=status,
+    )
+
+
+def controlled_log(request: HttpRequest) -> HttpResponse:
+    """Every controlled stock of the facility with its running balance, and open discrepancies."""
+    require(request, Action.KEEP_CONTROLLED_LOG)
+    record_request_event(request, "controlled.view")
+    return _controlled(request)
+
+
+@require_POST
+def controlled_record(request: HttpRequest) -> HttpResponse:
+    """Receive, waste (witnessed) or count."""
+    require(request, Action.KEEP_CONTROLLED_LOG)
+    user = staff_member(request)
+    form = LedgerForm(request.POST, facility_id=user.facility_id)
+    if not form.is_valid():
+        return _controlled(request, 400, form)
+    data, now, address = form.cleaned_data, timezone.now(), client_address(request)
+    try:
+        stock = ledger.stock_for(user.facility_id, data["unit"].pk if data["unit"] else None, data["medicine_code"])
+        if data["kind"] == "received":
+            ledger.receive(user, stock, data["quantity_mg"], note=data["note"], now=now, address=address)
+        elif data["kind"] == "wasted":
+            signed = authenticate(request, username=data["witness_username"], password=data["witness_password"])
+            # The witness proves presence with their own password, and must work at this facility.
+            witness = signed if isinstance(signed, User) and signed.facility_id == user.facility_id else None
+            ledger.waste(
+                user,
+                stock,
+                data["quantity_mg"],
+                witness=witness,
+                note=data["note"],
+                now=now,
+                address=address,
+            )
+        else:
+            ledger.count(user, stock, data["quantity_mg"], note=data["note"], now=now, address=address)
+    except InvalidInput as error:
+        field = "witness_username" if error.field == "witness" else error.field
+        form.add_error(field if field in form.fields else None, error.message)
+        return _controlled(request, 400, form)
+    return redirect("controlled-log")
+
+
+@require_POST
+def controlled_resolve(request: HttpRequest, entry_id: int) -> HttpResponse:
+    """A manager closes a count discrepancy with an explanation."""
+    require(request, Action.RESOLVE_DISCREPANCY, object_type="ControlledLedgerEntry", object_id=entry_id)
+    user = staff_member(request)
+    entry = ControlledLedgerEntry.objects.filter(pk=entry_id, facility_id=user.facility_id).first()
+    if entry is None:
+        raise Http404("No such log entry in your facility.")
+    try:
+        ledger.resolve(
+            user, entry, note=request.POST.get("note", ""), now=timezone.now(), address=client_address(request)
+        )
+    except InvalidInput as error:
+        return _controlled(request, 400, error=error.message)
+    return redirect("controlled-log")

@@ -12,7 +12,7 @@ from detoxflow.clinical.stages import CareSetting, Stage, WithdrawalMedication
 from detoxflow.episodes import services as episode_services
 from detoxflow.episodes.models import Episode
 from detoxflow.intake.models import IntakeAssessment
-from detoxflow.medications import services
+from detoxflow.medications import ledger, services
 from detoxflow.medications.models import MedicationAdministration
 from tests.factories import BedFactory, FacilityFactory, PatientFactory, UnitFactory, UserFactory
 
@@ -59,6 +59,14 @@ def episode():
         physician, episode.pk, Stage.STABILIZATION, reason="go", now=now, address=None
     )
     services.sign_protocol(physician, episode, "buprenorphine_induction", now=now, address=None)
+    ledger.receive(
+        physician,
+        ledger.stock_for(facility.pk, episode.unit_id, "buprenorphine_sl"),
+        Decimal(56),
+        note="pharmacy delivery",
+        now=now,
+        address=None,
+    )
     return episode
 
 

@@ -19,7 +19,7 @@ from detoxflow.episodes import services as episode_services
 from detoxflow.episodes.models import Episode
 from detoxflow.errors import Conflict, InvalidInput
 from detoxflow.intake.models import IntakeAssessment
-from detoxflow.medications import services
+from detoxflow.medications import ledger, services
 from detoxflow.medications.models import MedicationAdministration
 from detoxflow.medications.services import SafetyStop
 
@@ -60,9 +60,12 @@ def episode(staff, patient, beds):
             physician, episode, CareSetting.INPATIENT, WithdrawalMedication.BUPRENORPHINE, address=None
         )
         episode_services.assign_bed(physician, episode, beds[0], address=None)
-        return episode_services.change_stage(
+        episode = episode_services.change_stage(
             physician, episode.pk, Stage.STABILIZATION, reason="go", now=now, address=None
         )
+        stock = ledger.stock_for(episode.facility_id, episode.unit_id, "buprenorphine_sl")
+        ledger.receive(physician, stock, Decimal(100), note="pharmacy delivery", now=now, address=None)
+        return episode
 
 
 def chart(staff, episode, at, answers=COWS_10):

@@ -1,0 +1,98 @@
+"""The controlled-substance log: running balance, doses leave stock, witnessed waste, counts and discrepancies."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from detoxflow.accounts.permissions import Role
+from detoxflow.audit.models import AppendOnlyError
+from detoxflow.errors import InvalidInput
+from detoxflow.medications import ledger
+from detoxflow.medications.models import ControlledLedgerEntry
+
+T0 = dt.datetime(2026, 11, 20, 7, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def stock(unit):
+    return ledger.stock_for(unit.facility_id, unit.pk, "methadone_oral")
+
+
+def test_entries_keep_a_running_balance(staff, stock):
+    nurse = staff[Role.NURSE]
+    ledger.receive(nurse, stock, Decimal(100), note="pharmacy", now=T0, address=None)
+    ledger.waste(nurse, stock, Decimal(5), witness=staff[Role.PHYSICIAN], note="dropped dose", now=T0, address=None)
+    assert ledger.balance(stock) == 95
+    assert [e.balance_mg for e in stock.entries.order_by("at", "pk")] == [100, 95]
+    assert stock.entries.last().witness_name == staff[Role.PHYSICIAN].display_name
+
+
+@pytest.mark.parametrize(
+    ("who", "quantity", "note", "field"),
+    [
+        (None, 5, "x", "witness"),
+        ("self", 5, "x", "witness"),
+        ("physician", 0, "x", "quantity_mg"),
+        ("physician", 5, "", "note"),
+        ("physician", 500, "x", "quantity_mg"),
+    ],
+    ids=["no-witness", "self-witness", "zero", "no-note", "more-than-in-stock"],
+)
+def test_waste_rules(staff, stock, who, quantity, note, field):
+    nurse = staff[Role.NURSE]
+    ledger.receive(nurse, stock, Decimal(100), note="pharmacy", now=T0, address=None)
+    witness = {None: None, "self": nurse, "physician": staff[Role.PHYSICIAN]}[who]
+    with pytest.raises(InvalidInput) as refused:
+        ledger.waste(nurse, stock, Decimal(quantity), witness=witness, note=note, now=T0, address=None)
+    assert refused.value.field == field
+    assert ledger.balance(stock) == 100
+
+
+def test_a_count_that_does_not_match_stays_open_until_a_manager_resolves_it(staff, stock, client_as):
+    nurse = staff[Role.NURSE]
+    ledger.receive(nurse, stock, Decimal(100), note="pharmacy", now=T0, address=None)
+    matching = ledger.count(nurse, stock, Decimal(100), note="day shift", now=T0, address=None)
+    short = ledger.count(nurse, stock, Decimal(90), note="night shift", now=T0, address=None)
+    assert (matching.discrepancy_mg, short.discrepancy_mg) == (0, -10)
+    assert ledger.open_discrepancies(stock.facility_id) == [short]
+    assert "Open discrepancies" in client_as(Role.NURSE).get("/controlled-substances/").content.decode()
+    assert client_as(Role.NURSE).post(f"/controlled-substances/{short.pk}/resolve/", {"note": "x"}).status_code == 403
+    client_as(Role.UNIT_MANAGER).post(
+        f"/controlled-substances/{short.pk}/resolve/", {"note": "Spill found on camera; incident report 12"}
+    )
+    assert ledger.open_discrepancies(stock.facility_id) == []
+    assert ledger.balance(stock) == 90
+
+
+def test_the_log_is_append_only(staff, stock):
+    entry = ledger.receive(staff[Role.NURSE], stock, Decimal(10), note="x", now=T0, address=None)
+    entry.note = "changed"
+    with pytest.raises(AppendOnlyError):
+        entry.save()
+    with pytest.raises(AppendOnlyError):
+        ControlledLedgerEntry.objects.all().delete()
+
+
+def test_witnessed_waste_through_the_page_checks_the_witness_password(client_as, staff, stock):
+    nurse = client_as(Role.NURSE)
+    ledger.receive(staff[Role.NURSE], stock, Decimal(100), note="pharmacy", now=T0, address=None)
+    form = {
+        "kind": "wasted",
+        "unit": stock.unit_id,
+        "medicine_code": "methadone_oral",
+        "quantity_mg": "5",
+        "witness_username": "phil",
+        "witness_password": "wrong",
+        "note": "partial dose",
+    }
+    response = nurse.post("/controlled-substances/record/", form)
+    assert response.status_code == 400
+    assert "needs a witness who signs in" in response.context["form"].errors["witness_username"][0]
+    nurse.post("/controlled-substances/record/", {**form, "witness_password": "correct horse battery"})
+    assert ledger.balance(stock) == 95
+
+
+def test_non_controlled_medicines_have_no_stock(unit):
+    with pytest.raises(InvalidInput, match="not a controlled medicine"):
+        ledger.stock_for(unit.facility_id, unit.pk, "ondansetron")
