@@ -41,6 +41,9 @@ ROUTES: list[tuple[str, str, str, dict[str, object] | None, Action]] = [
     ("audit-log", "get", "/audit/", None, Action.VIEW_AUDIT_LOG),
     ("bed-board", "get", "/beds/", None, Action.VIEW_CENSUS),
     ("mar", "get", "/episodes/{episode}/medications/", None, Action.VIEW_PATIENT),
+    ("taper", "get", "/episodes/{episode}/taper/", None, Action.VIEW_PATIENT),
+    ("maintenance-offer", "post", "/episodes/{episode}/taper/maintenance/", {"choice": "taper"}, Action.SIGN_ORDER),
+    ("plan-taper", "post", "/episodes/{episode}/taper/plan/", {"reason": "x"}, Action.SIGN_ORDER),
     ("controlled-log", "get", "/controlled-substances/", None, Action.KEEP_CONTROLLED_LOG),
     (
         "controlled-record",
@@ -195,6 +198,7 @@ ROUTES: list[tuple[str, str, str, dict[str, object] | None, Action]] = [
 ]
 # Allowed roles get past the permission check but are refused on the merits: the episode has no intake yet.
 REFUSED_ON_THE_MERITS = {
+    "plan-taper",
     "POST /api/episodes/{episode_id}/orders",
     "sign-protocol",
     "sign-order",

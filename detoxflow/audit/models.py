@@ -33,10 +33,13 @@ class AppendOnlyQuerySet(models.QuerySet[Any]):
         raise AppendOnlyError(f"{self.model._meta.verbose_name} records cannot be deleted.")
 
 
+AppendOnlyManager = models.Manager.from_queryset(AppendOnlyQuerySet)
+
+
 class AppendOnlyModel(models.Model):
     """A record that is written once: the audit trail, the controlled-substance ledger."""
 
-    objects = AppendOnlyQuerySet.as_manager()
+    objects = AppendOnlyManager()
 
     class Meta:
         abstract = True

@@ -6,8 +6,9 @@ from django import forms
 
 from detoxflow.clinical.formulary import FORMULARY
 from detoxflow.clinical.protocols import PUBLISHED_PROTOCOLS, OrderKind
+from detoxflow.clinical.tapers import TaperMethod
 from detoxflow.facilities.models import Unit
-from detoxflow.medications.models import AdministrationStatus
+from detoxflow.medications.models import AdministrationStatus, MaintenanceChoice, MedicationRequest
 
 
 class ProtocolOrderForm(forms.Form):
@@ -57,3 +58,32 @@ class LedgerForm(forms.Form):
     def __init__(self, *args: object, facility_id: int, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["unit"].queryset = Unit.objects.filter(facility_id=facility_id)  # type: ignore[attr-defined]
+
+
+class MaintenanceOfferForm(forms.Form):
+    """Maintenance is offered before any taper; the patient's choice is recorded."""
+
+    choice = forms.ChoiceField(choices=MaintenanceChoice.choices, widget=forms.RadioSelect)
+    note = forms.CharField(required=False, label="What was discussed")
+
+
+class TaperForm(forms.Form):
+    """The shape of a taper; the table is built from it and rounded to dispensable amounts."""
+
+    order = forms.ModelChoiceField(queryset=MedicationRequest.objects.none())
+    method = forms.ChoiceField(choices=[(m.value, m.value.capitalize()) for m in TaperMethod])
+    start_mg = forms.DecimalField(label="Start dose (mg/day)", max_digits=8, decimal_places=2)
+    step = forms.DecimalField(label="Step (mg, or % for a percentage taper)", max_digits=8, decimal_places=2)
+    step_days = forms.IntegerField(label="Days between steps", min_value=1, max_value=28)
+    floor_mg = forms.DecimalField(label="Floor (mg/day)", max_digits=8, decimal_places=2, initial=0)
+    start_date = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter the start date as YYYY-MM-DD."},
+    )
+    reason = forms.CharField(label="Reason for this taper or change")
+
+    def __init__(self, *args: object, episode_id: int, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["order"].queryset = MedicationRequest.objects.filter(  # type: ignore[attr-defined]
+            episode_id=episode_id, stopped_at__isnull=True
+        )

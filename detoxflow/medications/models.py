@@ -144,3 +144,50 @@ class ControlledLedgerEntry(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.change_mg} -> {self.balance_mg}"
+
+
+class MaintenanceChoice(models.TextChoices):
+    """What the patient chose when maintenance was offered before any taper (reference §9)."""
+
+    MAINTENANCE = "maintenance", "Continue maintenance medication (no taper)"
+    TAPER = "taper", "Taper off after counselling about relapse and overdose risk"
+
+
+class MaintenanceOffer(models.Model):
+    """The documented offer of maintenance; a taper cannot be built before it."""
+
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT)
+    episode = models.OneToOneField(Episode, on_delete=models.PROTECT, related_name="maintenance_offer")
+    choice = models.CharField(max_length=16, choices=MaintenanceChoice.choices)
+    note = models.TextField(blank=True)
+    at = models.DateTimeField()
+    by_name = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return f"Maintenance offered: {self.get_choice_display()}"
+
+
+class TaperPlan(models.Model):
+    """One version of a taper for one order. Edits add a version; the MAR follows the newest."""
+
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT)
+    order = models.ForeignKey(MedicationRequest, on_delete=models.PROTECT, related_name="tapers")
+    version = models.PositiveSmallIntegerField()
+    method = models.CharField(max_length=8)
+    start_mg = models.DecimalField(max_digits=8, decimal_places=2)
+    step = models.DecimalField(max_digits=8, decimal_places=2)
+    step_days = models.PositiveSmallIntegerField()
+    floor_mg = models.DecimalField(max_digits=8, decimal_places=2)
+    start_date = models.DateField()
+    # [["2026-11-20", "8"], ...]: the day-by-day table as it was built.
+    steps = models.JSONField()
+    reason = models.TextField()
+    created_at = models.DateTimeField()
+    created_by_name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["order", "-version"]
+        constraints = [models.UniqueConstraint(fields=["order", "version"], name="one_taper_version_number")]
+
+    def __str__(self) -> str:
+        return f"Taper v{self.version} for {self.order}"

@@ -15,7 +15,7 @@ from detoxflow.clinical.safety import GivenDose, Observation, OrderLimits, Patie
 from detoxflow.clinical.schedule import DoseTiming, dose_lateness
 from detoxflow.episodes.models import Episode
 from detoxflow.intake.models import IntakeAssessment
-from detoxflow.medications.models import AdministrationStatus, MedicationAdministration, MedicationRequest
+from detoxflow.medications.models import AdministrationStatus, MedicationAdministration, MedicationRequest, TaperPlan
 
 # Intake substances that decide buprenorphine timing (reference §4).
 _OPIOID_KIND = {
@@ -131,6 +131,8 @@ class MarLine:
     recorded: list[MedicationAdministration]
     open_slots: list[dt.datetime]
     verdict: Verdict
+    dose_now: Decimal
+    taper_version: int | None = None
 
 
 def mar_for_episode(episode: Episode, now: dt.datetime, *, hours_back: int = 24) -> list[MarLine]:
@@ -143,15 +145,11 @@ def mar_for_episode(episode: Episode, now: dt.datetime, *, hours_back: int = 24)
         mine = [r for r in records if r.order_id == order.pk]
         done = {r.due_at for r in mine if r.due_at}
         slots = [s for s in due_slots(order, since, now + dt.timedelta(hours=1)) if s not in done]
-        lines.append(
-            MarLine(
-                order,
-                FORMULARY[order.medicine_code].family,
-                mine,
-                slots,
-                check_order(order, order.dose_mg, context, now),
-            )
-        )
+        tapered = taper_dose(order, timezone.localdate(now))
+        dose = tapered[1] if tapered else order.dose_mg
+        verdict = check_order(order, dose, context, now)
+        family = FORMULARY[order.medicine_code].family
+        lines.append(MarLine(order, family, mine, slots, verdict, dose, tapered[0].version if tapered else None))
     return lines
 
 
@@ -178,3 +176,15 @@ def late_and_missed(episode_ids: list[int], now: dt.datetime, timing: DoseTiming
                 episode_counts = counts.setdefault(order.episode_id, {"late": 0, "missed": 0})
                 episode_counts[state] += 1
     return counts
+
+
+def taper_dose(order: MedicationRequest, day: dt.date) -> tuple[TaperPlan, Decimal] | None:
+    """The newest taper version's dose for `day`, if the order follows a taper (the last step holds after)."""
+    plan = order.tapers.order_by("-version").first()
+    if plan is None or day < plan.start_date:
+        return None
+    dose = Decimal(plan.steps[-1][1])
+    for date, mg in plan.steps:
+        if dt.date.fromisoformat(date) == day:
+            dose = Decimal(mg)
+    return plan, dose

@@ -20,7 +20,7 @@ from detoxflow.episodes.models import Episode
 from detoxflow.errors import Conflict, InvalidInput
 from detoxflow.medications import ledger
 from detoxflow.medications.models import AdministrationStatus, MedicationAdministration, MedicationRequest
-from detoxflow.medications.queries import check_order, dose_context, due_slots
+from detoxflow.medications.queries import check_order, dose_context, due_slots, taper_dose
 
 
 class SafetyStop(InvalidInput):
@@ -199,7 +199,8 @@ def record_administration(
                     f"This dose was already recorded ({earlier.get_status_display().lower()}) by "
                     f"{earlier.by_name} at {timezone.localtime(earlier.at):%H:%M}.",
                 )
-        dose = dose_mg if dose_mg is not None else order.dose_mg
+        tapered = taper_dose(order, timezone.localdate(now))
+        dose = dose_mg if dose_mg is not None else (tapered[1] if tapered else order.dose_mg)
         stops: list[dict[str, str]] = []
         warnings: list[dict[str, str]] = []
         if status == AdministrationStatus.GIVEN:

@@ -15,10 +15,24 @@ from detoxflow.audit.services import client_address, record_request_event
 from detoxflow.episodes.models import Episode
 from detoxflow.episodes.queries import get_episode_for
 from detoxflow.errors import InvalidInput
-from detoxflow.medications import ledger, services
-from detoxflow.medications.forms import AdministrationForm, HandOrderForm, LedgerForm, ProtocolOrderForm
-from detoxflow.medications.models import ControlledLedgerEntry, ControlledStock, MedicationRequest
+from detoxflow.medications import ledger, services, tapering
+from detoxflow.medications.forms import (
+    AdministrationForm,
+    HandOrderForm,
+    LedgerForm,
+    MaintenanceOfferForm,
+    ProtocolOrderForm,
+    TaperForm,
+)
+from detoxflow.medications.models import (
+    ControlledLedgerEntry,
+    ControlledStock,
+    MaintenanceOffer,
+    MedicationRequest,
+    TaperPlan,
+)
 from detoxflow.medications.queries import mar_for_episode
+from detoxflow.web.forms import show_on_form
 
 
 def _mar(request: HttpRequest, episode: Episode, status: int = 200, **extra: object) -> HttpResponse:
@@ -214,3 +228,72 @@ def controlled_resolve(request: HttpRequest, entry_id: int) -> HttpResponse:
     except InvalidInput as error:
         return _controlled(request, 400, error=error.message)
     return redirect("controlled-log")
+
+
+def _taper_page(request: HttpRequest, episode: Episode, status: int = 200, **forms_: object) -> HttpResponse:
+    plans = TaperPlan.objects.filter(order__episode=episode).select_related("order").order_by("order", "-version")
+    current: dict[int, TaperPlan] = {}
+    for plan in plans:
+        current.setdefault(plan.order_id, plan)
+    return render(
+        request,
+        "medications/taper.html",
+        {
+            "episode": episode,
+            "patient": episode.patient,
+            "offer": MaintenanceOffer.objects.filter(episode=episode).first(),
+            "offer_form": forms_.get("offer_form") or MaintenanceOfferForm(),
+            "taper_form": forms_.get("taper_form")
+            or TaperForm(episode_id=episode.pk, initial={"start_date": timezone.localdate()}),
+            "current": list(current.values()),
+            "history": list(plans),
+        },
+        status=status,
+    )
+
+
+def taper(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """Maintenance offer, the current taper table for each order, and every earlier version."""
+    episode = get_episode_for(request, episode_id, Action.VIEW_PATIENT)
+    record_request_event(request, "taper.view", patient_id=episode.patient_id, episode_id=episode.pk)
+    return _taper_page(request, episode)
+
+
+@require_POST
+def maintenance_offer(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """Record the maintenance offer and the patient's choice."""
+    episode = get_episode_for(request, episode_id, Action.SIGN_ORDER)
+    form = MaintenanceOfferForm(request.POST)
+    if form.is_valid():
+        tapering.record_maintenance_offer(
+            staff_member(request),
+            episode,
+            form.cleaned_data["choice"],
+            form.cleaned_data["note"],
+            now=timezone.now(),
+            address=client_address(request),
+        )
+        return redirect("taper", episode.pk)
+    return _taper_page(request, episode, 400, offer_form=form)
+
+
+@require_POST
+def plan_taper(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """Build a new taper version."""
+    episode = get_episode_for(request, episode_id, Action.SIGN_ORDER)
+    form = TaperForm(request.POST, episode_id=episode.pk)
+    if form.is_valid():
+        try:
+            tapering.plan_taper(
+                staff_member(request),
+                form.cleaned_data["order"],
+                form.cleaned_data,
+                reason=form.cleaned_data["reason"],
+                now=timezone.now(),
+                address=client_address(request),
+            )
+        except InvalidInput as error:
+            show_on_form(form, error)
+        else:
+            return redirect("taper", episode.pk)
+    return _taper_page(request, episode, 400, taper_form=form)
