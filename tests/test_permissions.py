@@ -42,6 +42,9 @@ ROUTES: list[tuple[str, str, str, dict[str, object] | None, Action]] = [
     ("bed-board", "get", "/beds/", None, Action.VIEW_CENSUS),
     ("mar", "get", "/episodes/{episode}/medications/", None, Action.VIEW_PATIENT),
     ("taper", "get", "/episodes/{episode}/taper/", None, Action.VIEW_PATIENT),
+    ("protocols", "get", "/protocols/", None, Action.VIEW_FACILITY),
+    ("protocol-copy", "post", "/protocols/adjuncts/copy/", None, Action.CONFIGURE_RULES),
+    ("protocol-edit", "post", "/protocols/adjuncts/edit/", {"line": "0"}, Action.CONFIGURE_RULES),
     ("maintenance-offer", "post", "/episodes/{episode}/taper/maintenance/", {"choice": "taper"}, Action.SIGN_ORDER),
     ("plan-taper", "post", "/episodes/{episode}/taper/plan/", {"reason": "x"}, Action.SIGN_ORDER),
     ("controlled-log", "get", "/controlled-substances/", None, Action.KEEP_CONTROLLED_LOG),
@@ -198,6 +201,7 @@ ROUTES: list[tuple[str, str, str, dict[str, object] | None, Action]] = [
 ]
 # Allowed roles get past the permission check but are refused on the merits: the episode has no intake yet.
 REFUSED_ON_THE_MERITS = {
+    "protocol-edit",
     "plan-taper",
     "POST /api/episodes/{episode_id}/orders",
     "sign-protocol",

@@ -87,3 +87,15 @@ class TaperForm(forms.Form):
         self.fields["order"].queryset = MedicationRequest.objects.filter(  # type: ignore[attr-defined]
             episode_id=episode_id, stopped_at__isnull=True
         )
+
+
+class ProtocolLineForm(forms.Form):
+    """Change one line of the facility's protocol; saving makes a new version."""
+
+    line = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    dose_mg = forms.DecimalField(label="Dose (mg)", max_digits=8, decimal_places=2)
+    min_interval_minutes = forms.IntegerField(label="Minimum minutes between doses", min_value=1, max_value=10080)
+    single_dose_max_mg = forms.DecimalField(label="Single-dose maximum (mg)", max_digits=8, decimal_places=2)
+    daily_max_mg = forms.DecimalField(label="24-hour maximum (mg)", max_digits=8, decimal_places=2)
+    cows_at_least = forms.IntegerField(label="COWS trigger", required=False, min_value=0, max_value=48)
+    reason = forms.CharField(label="Reason for the change")

@@ -191,3 +191,29 @@ class TaperPlan(models.Model):
 
     def __str__(self) -> str:
         return f"Taper v{self.version} for {self.order}"
+
+
+class FacilityProtocol(models.Model):
+    """A facility's copy of a published protocol. Each edit is a new version; orders copy values at signing."""
+
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="protocols")
+    code = models.SlugField(max_length=64)
+    version = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=200)
+    based_on = models.CharField(max_length=64)
+    # [{"medicine_code", "kind", "dose_mg", "min_interval_minutes", "single_dose_max_mg", "daily_max_mg",
+    #   "cows_at_least", "first_dose_max_mg", "first_day_max_mg", "instructions"}], decimals as strings.
+    lines = models.JSONField()
+    source = models.TextField()
+    reason = models.TextField()
+    created_at = models.DateTimeField()
+    created_by_name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["code", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["facility", "code", "version"], name="one_protocol_version_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"

@@ -20,6 +20,7 @@ from detoxflow.episodes.models import Episode
 from detoxflow.errors import Conflict, InvalidInput
 from detoxflow.medications import ledger
 from detoxflow.medications.models import AdministrationStatus, MedicationAdministration, MedicationRequest
+from detoxflow.medications.protocols import as_protocol, current_protocols
 from detoxflow.medications.queries import check_order, dose_context, due_slots, taper_dose
 
 
@@ -112,10 +113,12 @@ def sign_order(
 def sign_protocol(
     actor: User, episode: Episode, protocol_code: str, *, now: dt.datetime, address: str | None
 ) -> list[MedicationRequest]:
-    """Sign every line of a published protocol as it stands now."""
-    protocol = PUBLISHED_PROTOCOLS.get(protocol_code)
+    """Sign every line of a protocol as it stands now: the facility's newest version, else the published one."""
+    own = next((p for p in current_protocols(actor.facility_id) if p.code == protocol_code), None)
+    protocol = as_protocol(own) if own else PUBLISHED_PROTOCOLS.get(protocol_code)
     if protocol is None:
         raise InvalidInput("protocol", "Choose a protocol.")
+    origin = "facility protocol" if own else "published protocol"
     with transaction.atomic():
         return [
             sign_order(
@@ -133,7 +136,7 @@ def sign_protocol(
                     "first_day_max_mg": line.first_day_max_mg,
                     "instructions": line.instructions,
                 },
-                built_from=f"{protocol.name} (published protocol; {protocol.source})",
+                built_from=f"{protocol.name} ({origin}; {protocol.source})",
                 starts_at=now,
                 now=now,
                 address=address,

@@ -12,15 +12,17 @@ from detoxflow.accounts.access import require, staff_member
 from detoxflow.accounts.models import User
 from detoxflow.accounts.permissions import Action
 from detoxflow.audit.services import client_address, record_request_event
+from detoxflow.clinical.protocols import PUBLISHED_PROTOCOLS
 from detoxflow.episodes.models import Episode
 from detoxflow.episodes.queries import get_episode_for
 from detoxflow.errors import InvalidInput
-from detoxflow.medications import ledger, services, tapering
+from detoxflow.medications import ledger, protocols, services, tapering
 from detoxflow.medications.forms import (
     AdministrationForm,
     HandOrderForm,
     LedgerForm,
     MaintenanceOfferForm,
+    ProtocolLineForm,
     ProtocolOrderForm,
     TaperForm,
 )
@@ -297,3 +299,58 @@ def plan_taper(request: HttpRequest, episode_id: int) -> HttpResponse:
         else:
             return redirect("taper", episode.pk)
     return _taper_page(request, episode, 400, taper_form=form)
+
+
+def protocol_list(request: HttpRequest) -> HttpResponse:
+    """Published protocols with their sources, and the facility's own versions."""
+    require(request, Action.VIEW_FACILITY)
+    user = staff_member(request)
+    own = {p.code: p for p in protocols.current_protocols(user.facility_id)}
+    rows = [
+        {
+            "published": p,
+            "own": own.get(p.code),
+            "lines": protocols.as_protocol(own[p.code]).lines if p.code in own else p.lines,
+        }
+        for p in PUBLISHED_PROTOCOLS.values()
+    ]
+    return render(request, "medications/protocols.html", {"rows": rows, "error": request.GET.get("error", "")})
+
+
+@require_POST
+def protocol_copy(request: HttpRequest, code: str) -> HttpResponse:
+    """Make the facility's own copy of a published protocol."""
+    require(request, Action.CONFIGURE_RULES)
+    try:
+        protocols.copy_published(staff_member(request), code, now=timezone.now(), address=client_address(request))
+    except InvalidInput as error:
+        return render(request, "medications/protocols.html", {"rows": [], "error": error.message}, status=400)
+    return redirect("protocols")
+
+
+@require_POST
+def protocol_edit(request: HttpRequest, code: str) -> HttpResponse:
+    """Change one line; a new version is saved and signed orders keep the values they were signed with."""
+    require(request, Action.CONFIGURE_RULES)
+    user = staff_member(request)
+    own = next((p for p in protocols.current_protocols(user.facility_id) if p.code == code), None)
+    if own is None:
+        message = "Make the facility's copy of this protocol before editing it."
+        return render(request, "medications/protocols.html", {"rows": [], "error": message}, status=400)
+    form = ProtocolLineForm(request.POST)
+    if not form.is_valid():
+        first = next(iter(form.errors.items()))
+        return render(
+            request, "medications/protocols.html", {"rows": [], "error": f"{first[0]}: {first[1][0]}"}, status=400
+        )
+    data = form.cleaned_data
+    changes = {
+        k: data[k] for k in ("dose_mg", "min_interval_minutes", "single_dose_max_mg", "daily_max_mg", "cows_at_least")
+    }
+    try:
+        protocols.edit_line(
+            user, own, data["line"], changes, reason=data["reason"], now=timezone.now(), address=client_address(request)
+        )
+    except InvalidInput as error:
+        return render(request, "medications/protocols.html", {"rows": [], "error": error.message}, status=400)
+    return redirect("protocols")
