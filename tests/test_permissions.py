@@ -43,6 +43,7 @@ ROUTES: list[tuple[str, str, str, dict[str, object] | None, Action]] = [
     ("mar", "get", "/episodes/{episode}/medications/", None, Action.VIEW_PATIENT),
     ("taper", "get", "/episodes/{episode}/taper/", None, Action.VIEW_PATIENT),
     ("protocols", "get", "/protocols/", None, Action.VIEW_FACILITY),
+    ("unit-mar", "get", "/units/{unit}/mar/", None, Action.VIEW_CENSUS),
     ("protocol-copy", "post", "/protocols/adjuncts/copy/", None, Action.CONFIGURE_RULES),
     ("protocol-edit", "post", "/protocols/adjuncts/edit/", {"line": "0"}, Action.CONFIGURE_RULES),
     ("maintenance-offer", "post", "/episodes/{episode}/taper/maintenance/", {"choice": "taper"}, Action.SIGN_ORDER),

@@ -11,6 +11,7 @@ urlpatterns = [
     path("episodes/<int:episode_id>/taper/maintenance/", views.maintenance_offer, name="maintenance-offer"),
     path("episodes/<int:episode_id>/taper/plan/", views.plan_taper, name="plan-taper"),
     path("medications/orders/<int:order_id>/administer/", views.administer, name="administer"),
+    path("units/<int:unit_id>/mar/", views.unit_mar, name="unit-mar"),
     path("protocols/", views.protocol_list, name="protocols"),
     path("protocols/<slug:code>/copy/", views.protocol_copy, name="protocol-copy"),
     path("protocols/<slug:code>/edit/", views.protocol_edit, name="protocol-edit"),

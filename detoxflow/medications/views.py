@@ -16,6 +16,7 @@ from detoxflow.clinical.protocols import PUBLISHED_PROTOCOLS
 from detoxflow.episodes.models import Episode
 from detoxflow.episodes.queries import get_episode_for
 from detoxflow.errors import InvalidInput
+from detoxflow.facilities.queries import get_unit_for
 from detoxflow.medications import ledger, protocols, services, tapering
 from detoxflow.medications.forms import (
     AdministrationForm,
@@ -354,3 +355,21 @@ def protocol_edit(request: HttpRequest, code: str) -> HttpResponse:
     except InvalidInput as error:
         return render(request, "medications/protocols.html", {"rows": [], "error": error.message}, status=400)
     return redirect("protocols")
+
+
+def unit_mar(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """The unit's medication round: every patient's active orders, doses due or late, and the check right now."""
+    require(request, Action.VIEW_CENSUS, object_type="Unit", object_id=unit_id)
+    unit = get_unit_for(staff_member(request), unit_id)
+    now = timezone.now()
+    episodes = Episode.objects.filter(unit=unit, discharged_at__isnull=True).exclude(stage="pre_admission")
+    rounds = [(e, mar_for_episode(e, now)) for e in episodes.select_related("patient", "bed").order_by("bed__label")]
+    record_request_event(
+        request,
+        "unit_mar.view",
+        facility_id=unit.facility_id,
+        object_type="Unit",
+        object_id=unit.pk,
+        detail={"patients_shown": [e.patient_id for e, _ in rounds]},
+    )
+    return render(request, "medications/unit_mar.html", {"unit": unit, "rounds": rounds, "now": now})

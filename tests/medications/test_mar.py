@@ -266,3 +266,10 @@ def test_census_shows_late_and_missed_scheduled_doses(client_as, staff, episode)
     (row,) = [r for r in response.context["rows"] if r.episode]
     assert (row.late_doses, row.missed_doses) == (1, 1)  # 19:00 slot missed, 00:00 slot 45 min late
     assert "1 missed dose" in response.content.decode()
+
+
+def test_unit_round_lists_each_patients_orders_and_the_check_now(client_as, staff, episode):
+    bup_order(staff, episode)
+    page = client_as(Role.NURSE).get(f"/units/{episode.unit_id}/mar/").content.decode()
+    assert "Buprenorphine SL tablet 4 mg" in page
+    assert "Hard stop</span>: No COWS in the last 60 min" in page
