@@ -97,6 +97,29 @@ ROUTES: list[tuple[str, str, str, dict[str, object] | None, Action]] = [
     ("GET /api/facilities", "get", "/api/facilities", None, Action.VIEW_FACILITY),
     ("GET /api/episodes/{episode_id}/orders", "get", "/api/episodes/{episode}/orders", None, Action.VIEW_PATIENT),
     (
+        "POST /api/episodes/{episode_id}/maintenance-offer",
+        "post",
+        "/api/episodes/{episode}/maintenance-offer",
+        {"choice": "taper"},
+        Action.SIGN_ORDER,
+    ),
+    ("GET /api/episodes/{episode_id}/tapers", "get", "/api/episodes/{episode}/tapers", None, Action.VIEW_PATIENT),
+    (
+        "POST /api/orders/{order_id}/tapers",
+        "post",
+        "/api/orders/{order}/tapers",
+        {"method": "linear", "start_mg": "8", "step": "2", "step_days": 1, "start_date": "2026-11-21", "reason": "x"},
+        Action.SIGN_ORDER,
+    ),
+    ("GET /api/controlled-stocks", "get", "/api/controlled-stocks", None, Action.KEEP_CONTROLLED_LOG),
+    (
+        "POST /api/controlled-stocks/entries",
+        "post",
+        "/api/controlled-stocks/entries",
+        {"kind": "received", "medicine_code": "methadone_oral", "quantity_mg": "50"},
+        Action.KEEP_CONTROLLED_LOG,
+    ),
+    (
         "POST /api/episodes/{episode_id}/orders",
         "post",
         "/api/episodes/{episode}/orders",
@@ -202,6 +225,7 @@ ROUTES: list[tuple[str, str, str, dict[str, object] | None, Action]] = [
 ]
 # Allowed roles get past the permission check but are refused on the merits: the episode has no intake yet.
 REFUSED_ON_THE_MERITS = {
+    "POST /api/orders/{order_id}/tapers",
     "protocol-edit",
     "plan-taper",
     "POST /api/episodes/{episode_id}/orders",

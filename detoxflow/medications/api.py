@@ -1,18 +1,39 @@
 """API for orders and the MAR, through the same services and safety check as the screens."""
 
+from django.contrib.auth import authenticate
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Router, Status
 
 from detoxflow.accounts.access import require, staff_member
+from detoxflow.accounts.models import User
 from detoxflow.accounts.permissions import Action
 from detoxflow.audit.services import client_address, record_request_event
+from detoxflow.clinical.formulary import FORMULARY
 from detoxflow.episodes.queries import get_episode_for
 from detoxflow.errors import InvalidInput
-from detoxflow.medications import services
-from detoxflow.medications.models import MedicationAdministration, MedicationRequest
-from detoxflow.medications.schemas import AdministrationIn, AdministrationOut, OrderIn, OrderOut
+from detoxflow.facilities.models import Unit
+from detoxflow.medications import ledger, services, tapering
+from detoxflow.medications.models import (
+    ControlledLedgerEntry,
+    ControlledStock,
+    MedicationAdministration,
+    MedicationRequest,
+    TaperPlan,
+)
+from detoxflow.medications.schemas import (
+    AdministrationIn,
+    AdministrationOut,
+    LedgerEntryOut,
+    LedgerIn,
+    MaintenanceOfferIn,
+    OrderIn,
+    OrderOut,
+    StockOut,
+    TaperIn,
+    TaperOut,
+)
 
 router = Router(tags=["medications"])
 
@@ -70,3 +91,89 @@ def record_administration(
         address=client_address(request),
     )
     return Status(201, administration)
+
+
+@router.post("/episodes/{episode_id}/maintenance-offer", response={201: dict[str, str]})
+def maintenance_offer(request: HttpRequest, episode_id: int, payload: MaintenanceOfferIn) -> Status[dict[str, str]]:
+    """Record that maintenance was offered and what the patient chose (required before a taper)."""
+    episode = get_episode_for(request, episode_id, Action.SIGN_ORDER)
+    offer = tapering.record_maintenance_offer(
+        staff_member(request),
+        episode,
+        payload.choice,
+        payload.note,
+        now=timezone.now(),
+        address=client_address(request),
+    )
+    return Status(201, {"choice": offer.choice, "by_name": offer.by_name})
+
+
+@router.get("/episodes/{episode_id}/tapers", response=list[TaperOut])
+def list_tapers(request: HttpRequest, episode_id: int) -> QuerySet[TaperPlan]:
+    """Every taper version of the episode, newest first per order."""
+    episode = get_episode_for(request, episode_id, Action.VIEW_PATIENT)
+    record_request_event(request, "taper.list", patient_id=episode.patient_id, episode_id=episode.pk)
+    return TaperPlan.objects.filter(order__episode=episode)
+
+
+@router.post("/orders/{order_id}/tapers", response={201: TaperOut})
+def plan_taper(request: HttpRequest, order_id: int, payload: TaperIn) -> Status[TaperPlan]:
+    """Build a new taper version for the order."""
+    require(request, Action.SIGN_ORDER, object_type="MedicationRequest", object_id=order_id)
+    order = MedicationRequest.objects.filter(pk=order_id, facility_id=staff_member(request).facility_id).first()
+    if order is None:
+        raise Http404("No such order in your facility.")
+    plan = tapering.plan_taper(
+        staff_member(request),
+        order,
+        payload.dict(),
+        reason=payload.reason,
+        now=timezone.now(),
+        address=client_address(request),
+    )
+    return Status(201, plan)
+
+
+@router.get("/controlled-stocks", response=list[StockOut])
+def list_stocks(request: HttpRequest) -> list[dict[str, object]]:
+    """Controlled stocks of the facility with their running balance."""
+    require(request, Action.KEEP_CONTROLLED_LOG)
+    stocks = ControlledStock.objects.filter(facility_id=staff_member(request).facility_id)
+    return [
+        {
+            "id": s.pk,
+            "unit_id": s.unit_id,
+            "medicine_code": s.medicine_code,
+            "medicine_name": s.medicine_name,
+            "balance_mg": ledger.balance(s),
+        }
+        for s in stocks
+    ]
+
+
+@router.post("/controlled-stocks/entries", response={201: LedgerEntryOut})
+def record_ledger_entry(request: HttpRequest, payload: LedgerIn) -> Status[ControlledLedgerEntry]:
+    """Receive, waste (with the witness's own sign-in) or count a controlled medicine."""
+    require(request, Action.KEEP_CONTROLLED_LOG)
+    user, now, address = staff_member(request), timezone.now(), client_address(request)
+    if (
+        payload.unit_id is not None
+        and not Unit.objects.filter(pk=payload.unit_id, facility_id=user.facility_id).exists()
+    ):
+        raise InvalidInput("unit_id", f"There is no unit {payload.unit_id} in this facility.", status_code=422)
+    if payload.medicine_code not in FORMULARY:
+        raise InvalidInput("medicine_code", "Choose a medicine from the formulary.", status_code=422)
+    stock = ledger.stock_for(user.facility_id, payload.unit_id, payload.medicine_code)
+    if payload.kind == "received":
+        entry = ledger.receive(user, stock, payload.quantity_mg, note=payload.note, now=now, address=address)
+    elif payload.kind == "wasted":
+        signed = authenticate(request, username=payload.witness_username, password=payload.witness_password)
+        witness = signed if isinstance(signed, User) and signed.facility_id == user.facility_id else None
+        entry = ledger.waste(
+            user, stock, payload.quantity_mg, witness=witness, note=payload.note, now=now, address=address
+        )
+    elif payload.kind == "count":
+        entry = ledger.count(user, stock, payload.quantity_mg, note=payload.note, now=now, address=address)
+    else:
+        raise InvalidInput("kind", "Choose received, wasted or count.", status_code=422)
+    return Status(201, entry)

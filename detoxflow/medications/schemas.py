@@ -62,3 +62,66 @@ class AdministrationOut(Schema):
     warnings: list[FindingOut]
     override_by_name: str
     override_reason: str
+
+
+class MaintenanceOfferIn(Schema):
+    choice: str
+    note: str = ""
+
+
+class TaperIn(Schema):
+    method: str
+    start_mg: Decimal
+    step: Decimal
+    step_days: int
+    floor_mg: Decimal = Decimal(0)
+    start_date: dt.date
+    reason: str
+
+
+class TaperOut(Schema):
+    id: int
+    order_id: int
+    version: int
+    method: str
+    start_mg: Decimal
+    step: Decimal
+    step_days: int
+    floor_mg: Decimal
+    start_date: dt.date
+    steps: list[list[str]]
+    reason: str
+    created_at: dt.datetime
+    created_by_name: str
+
+
+class LedgerIn(Schema):
+    kind: str
+    medicine_code: str
+    unit_id: int | None = None
+    quantity_mg: Decimal
+    note: str = ""
+    witness_username: str = ""
+    witness_password: str = ""
+
+
+class LedgerEntryOut(Schema):
+    id: int
+    stock_id: int
+    kind: str
+    change_mg: Decimal
+    balance_mg: Decimal
+    counted_mg: Decimal | None
+    discrepancy_mg: Decimal | None
+    at: dt.datetime
+    by_name: str
+    witness_name: str
+    note: str
+
+
+class StockOut(Schema):
+    id: int
+    unit_id: int | None
+    medicine_code: str
+    medicine_name: str
+    balance_mg: Decimal

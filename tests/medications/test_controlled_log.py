@@ -1,6 +1,7 @@
 """The controlled-substance log: running balance, doses leave stock, witnessed waste, counts and discrepancies."""
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -96,3 +97,19 @@ def test_witnessed_waste_through_the_page_checks_the_witness_password(client_as,
 def test_non_controlled_medicines_have_no_stock(unit):
     with pytest.raises(InvalidInput, match="not a controlled medicine"):
         ledger.stock_for(unit.facility_id, unit.pk, "ondansetron")
+
+
+def test_api_receives_counts_and_refuses_unwitnessed_waste(client_as, unit):
+    nurse = client_as(Role.NURSE)
+
+    def post(body):
+        return nurse.post("/api/controlled-stocks/entries", json.dumps(body), content_type="application/json")
+
+    base = {"medicine_code": "methadone_oral", "unit_id": unit.pk}
+    assert Decimal(post({**base, "kind": "received", "quantity_mg": "100"}).json()["balance_mg"]) == 100
+    refused = post({**base, "kind": "wasted", "quantity_mg": "5", "note": "spilt"})
+    assert (refused.status_code, refused.json()["field"]) == (400, "witness")
+    counted = post({**base, "kind": "count", "quantity_mg": "98"}).json()
+    assert Decimal(counted["discrepancy_mg"]) == -2
+    stocks = nurse.get("/api/controlled-stocks").json()
+    assert [(s["medicine_code"], Decimal(s["balance_mg"])) for s in stocks] == [("methadone_oral", 100)]
