@@ -19,6 +19,8 @@ from detoxflow.accounts.permissions import Role
 from detoxflow.admissions.models import CallbackRequest
 from detoxflow.assessments.models import WithdrawalAssessment
 from detoxflow.clinical.dsm5 import Criterion
+from detoxflow.clinical.formulary import FORMULARY
+from detoxflow.clinical.protocols import PUBLISHED_PROTOCOLS
 from detoxflow.clinical.scales import COWS
 from detoxflow.clinical.scales.instrument import score
 from detoxflow.clinical.schedule import LastAssessment, next_due
@@ -26,6 +28,12 @@ from detoxflow.clinical.stages import CareSetting, DischargeType, Stage, Withdra
 from detoxflow.episodes.models import Episode, StageTransition
 from detoxflow.facilities.models import Bed, Facility, Unit
 from detoxflow.intake.models import IntakeAssessment, TreatmentPlan
+from detoxflow.medications.models import (
+    ControlledLedgerEntry,
+    ControlledStock,
+    MedicationAdministration,
+    MedicationRequest,
+)
 from detoxflow.patients.models import Allergy, Patient, Sex
 
 DEMO_PASSWORD = "detoxflow-demo"  # noqa: S105  (published on purpose: demo logins only)
@@ -314,6 +322,8 @@ def seed_facility(
     )
     _intakes_and_callbacks(facility, [s.episode for s in stays if s.episode.admitted_at], by_role, now, rng)
     _withdrawal_history([s.episode for s in stays if s.episode.discharged_at is None], by_role[Role.NURSE], now, rng)
+    if demo_logins:
+        _medication_history(facility, [s.episode for s in stays if s.episode.discharged_at is None], by_role, now)
     return SeedCounts(
         facilities=1, users=len(staff), patients=len(people), episodes=len(stays), transitions=len(transitions)
     )
@@ -357,6 +367,101 @@ def _withdrawal_history(current: list[Episode], nurse: User, now: dt.datetime, r
         episode.next_assessment_due = next_due(started=episode.admitted_at, last=last, last_dose_at=None)
     WithdrawalAssessment.objects.bulk_create(rows, batch_size=2000)
     Episode.objects.bulk_update(current, ["next_assessment_due"])
+
+
+def _medication_history(
+    facility: Facility, current: list[Episode], by_role: dict[Role, User], now: dt.datetime
+) -> None:
+    """Demo only: protocol orders for patients on the unit, unit stock, and a day of doses in the controlled log."""
+    physician, nurse = by_role[Role.PHYSICIAN], by_role[Role.NURSE]
+    on_unit = [e for e in current if e.stage in (Stage.STABILIZATION, Stage.TAPERING, Stage.AFTERCARE_PLANNING)]
+    codes = {
+        WithdrawalMedication.BUPRENORPHINE.value: "buprenorphine_induction",
+        WithdrawalMedication.METHADONE.value: "methadone_stabilization",
+        WithdrawalMedication.ALPHA2_AGONIST.value: "alpha2_clonidine",
+    }
+    orders = []
+    for episode in on_unit:
+        protocol = PUBLISHED_PROTOCOLS[codes[episode.withdrawal_medication]]
+        for line in (*protocol.lines, PUBLISHED_PROTOCOLS["adjuncts"].lines[1]):
+            medicine = FORMULARY[line.medicine_code]
+            orders.append(
+                MedicationRequest(
+                    facility=facility,
+                    episode=episode,
+                    medicine_code=medicine.code,
+                    medicine_name=medicine.name,
+                    kind=line.kind.value,
+                    dose_mg=line.dose_mg,
+                    min_interval_minutes=line.min_interval_minutes,
+                    single_dose_max_mg=line.single_dose_max_mg,
+                    daily_max_mg=line.daily_max_mg,
+                    cows_at_least=line.cows_at_least,
+                    first_dose_max_mg=line.first_dose_max_mg,
+                    first_day_max_mg=line.first_day_max_mg,
+                    instructions=line.instructions,
+                    built_from=f"{protocol.name} (published protocol; {protocol.source})",
+                    starts_at=episode.admitted_at or now,
+                    signed_at=episode.admitted_at or now,
+                    signed_by=physician,
+                    signed_by_name=physician.display_name,
+                )
+            )
+    MedicationRequest.objects.bulk_create(orders)
+    given = [
+        MedicationAdministration(
+            facility=facility,
+            episode=o.episode,
+            order=o,
+            status="given",
+            dose_mg=o.dose_mg,
+            at=now - dt.timedelta(hours=hours),
+            by=nurse,
+            by_name=nurse.display_name,
+        )
+        for o in orders
+        if FORMULARY[o.medicine_code].controlled
+        for hours in (20, 8)
+    ]
+    MedicationAdministration.objects.bulk_create(given)
+    entries = []
+    for code, delivered in (("buprenorphine_sl", Decimal(400)), ("methadone_oral", Decimal(1000))):
+        for unit in facility.units.all():
+            stock = ControlledStock.objects.create(
+                facility=facility, unit=unit, medicine_code=code, medicine_name=FORMULARY[code].name
+            )
+            balance = delivered
+            entries.append(
+                ControlledLedgerEntry(
+                    facility=facility,
+                    stock=stock,
+                    kind="received",
+                    change_mg=delivered,
+                    balance_mg=balance,
+                    at=now - dt.timedelta(days=2),
+                    by=nurse,
+                    by_name=nurse.display_name,
+                    note="Pharmacy delivery (demo)",
+                )
+            )
+            for dose in sorted(
+                (g for g in given if g.order.medicine_code == code and g.episode.unit_id == unit.pk), key=lambda g: g.at
+            ):
+                balance -= dose.dose_mg
+                entries.append(
+                    ControlledLedgerEntry(
+                        facility=facility,
+                        stock=stock,
+                        kind="dispensed",
+                        change_mg=-dose.dose_mg,
+                        balance_mg=balance,
+                        administration=dose,
+                        at=dose.at,
+                        by=nurse,
+                        by_name=nurse.display_name,
+                    )
+                )
+    ControlledLedgerEntry.objects.bulk_create(entries)
 
 
 def _intakes_and_callbacks(
