@@ -13,10 +13,10 @@ from detoxflow.assessments import services
 from detoxflow.assessments.models import WithdrawalAssessment
 from detoxflow.audit.models import AuditEvent
 from detoxflow.clinical.scales import COWS
-from detoxflow.clinical.stages import CareSetting, Stage, WithdrawalMedication
 from detoxflow.episodes import services as episode_services
 from detoxflow.episodes.models import Episode
 from detoxflow.errors import InvalidInput
+from tests.builders import stabilized_episode
 from tests.factories import PatientFactory
 
 T0 = dt.datetime(2026, 11, 20, 14, 0, tzinfo=dt.UTC)
@@ -35,18 +35,8 @@ VITALS = {
 
 
 def stabilized(staff, patient, bed, at=T0):
-    physician = staff[Role.PHYSICIAN]
     with time_machine.travel(at, tick=False):
-        episode = episode_services.open_episode(physician, patient, reason="call", now=at, address=None)
-        episode_services.change_stage(physician, episode.pk, Stage.EVALUATION, reason="here", now=at, address=None)
-        episode = Episode.objects.get(pk=episode.pk)
-        episode_services.choose_care_setting(
-            physician, episode, CareSetting.INPATIENT, WithdrawalMedication.BUPRENORPHINE, address=None
-        )
-        episode_services.assign_bed(physician, episode, bed, address=None)
-        return episode_services.change_stage(
-            physician, episode.pk, Stage.STABILIZATION, reason="intake done", now=at, address=None
-        )
+        return stabilized_episode(staff[Role.PHYSICIAN], patient, bed, at)
 
 
 @pytest.fixture

@@ -9,9 +9,7 @@ from playwright.sync_api import expect
 
 from detoxflow.accounts.permissions import Role
 from detoxflow.assessments.models import WithdrawalAssessment
-from detoxflow.clinical.stages import CareSetting, Stage, WithdrawalMedication
-from detoxflow.episodes import services
-from detoxflow.episodes.models import Episode
+from tests.builders import stabilized_episode
 from tests.factories import BedFactory, FacilityFactory, PatientFactory, UnitFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,17 +24,7 @@ def episode():
     unit = UnitFactory(facility=facility, name="North")
     bed = BedFactory(unit=unit, label="N01")
     nurse = UserFactory(username="nora", role=Role.NURSE, facility=facility)
-    now = timezone.now()
-    episode = services.open_episode(
-        nurse, PatientFactory(facility=facility, family_name="Sampleton"), reason="x", now=now, address=None
-    )
-    services.change_stage(nurse, episode.pk, Stage.EVALUATION, reason="here", now=now, address=None)
-    episode = Episode.objects.get(pk=episode.pk)
-    services.choose_care_setting(
-        nurse, episode, CareSetting.INPATIENT, WithdrawalMedication.BUPRENORPHINE, address=None
-    )
-    services.assign_bed(nurse, episode, bed, address=None)
-    return services.change_stage(nurse, episode.pk, Stage.STABILIZATION, reason="ready", now=now, address=None)
+    return stabilized_episode(nurse, PatientFactory(facility=facility, family_name="Sampleton"), bed, timezone.now())
 
 
 def test_full_cows_with_vitals_by_keyboard(page, live_server, episode):

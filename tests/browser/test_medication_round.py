@@ -8,12 +8,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from detoxflow.accounts.permissions import Role
-from detoxflow.clinical.stages import CareSetting, Stage, WithdrawalMedication
-from detoxflow.episodes import services as episode_services
-from detoxflow.episodes.models import Episode
-from detoxflow.intake.models import IntakeAssessment
 from detoxflow.medications import ledger, services
 from detoxflow.medications.models import MedicationAdministration
+from tests.builders import stabilized_episode
 from tests.factories import BedFactory, FacilityFactory, PatientFactory, UnitFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,36 +24,13 @@ def episode():
     UserFactory(username="nora", role=Role.NURSE, facility=facility)
     physician = UserFactory(username="phil", role=Role.PHYSICIAN, facility=facility)
     now = timezone.now()
-    episode = episode_services.open_episode(
-        physician, PatientFactory(facility=facility, family_name="Sampleton"), reason="call", now=now, address=None
-    )
-    episode_services.change_stage(physician, episode.pk, Stage.EVALUATION, reason="here", now=now, address=None)
-    episode = Episode.objects.get(pk=episode.pk)
-    IntakeAssessment.objects.create(
-        facility=facility,
-        episode=episode,
-        substance_use={"heroin": {"last_use": (now - timezone.timedelta(hours=14)).isoformat()}},
-        suicide_risk="none",
-        pregnancy="no",
-        housing="stable",
-        heart_rate=90,
-        systolic_bp=130,
-        diastolic_bp=80,
-        respiratory_rate=16,
-        temperature_c=Decimal("37.0"),
-        spo2=98,
-        oud_severity="severe",
-        recommended_setting="inpatient",
-        assessed_at=now,
-        assessed_by_name="x",
-        last_qtc_ms=430,
-    )
-    episode_services.choose_care_setting(
-        physician, episode, CareSetting.INPATIENT, WithdrawalMedication.BUPRENORPHINE, address=None
-    )
-    episode_services.assign_bed(physician, episode, bed, address=None)
-    episode = episode_services.change_stage(
-        physician, episode.pk, Stage.STABILIZATION, reason="go", now=now, address=None
+    episode = stabilized_episode(
+        physician,
+        PatientFactory(facility=facility, family_name="Sampleton"),
+        bed,
+        now,
+        last_heroin=now - timezone.timedelta(hours=14),
+        bup_stock_mg=56,
     )
     services.sign_protocol(physician, episode, "buprenorphine_induction", now=now, address=None)
     ledger.receive(
