@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("detoxflow.intake.urls")),
     path("", include("detoxflow.assessments.urls")),
     path("", include("detoxflow.medications.urls")),
+    path("", include("detoxflow.directory.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -40,6 +40,8 @@ class Action(models.TextChoices):
     DISCHARGE = "discharge", "Discharge a patient"
     VIEW_FACILITY = "view_facility", "View facilities, units and beds"
     VIEW_AUDIT_LOG = "view_audit_log", "View the audit log"
+    VIEW_DIRECTORY = "view_directory", "Search the community resource directory"
+    MANAGE_DIRECTORY = "manage_directory", "Import the resource directory"
     CONFIGURE_RULES = "configure_rules", "Change the facility's clinical rule values"
 
 
@@ -73,6 +75,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.DISCHARGE: frozenset({Role.PHYSICIAN, Role.UNIT_MANAGER}),
     Action.VIEW_FACILITY: frozenset(Role),
     Action.VIEW_AUDIT_LOG: frozenset({Role.UNIT_MANAGER, Role.ADMINISTRATOR}),
+    # The directory holds no patient data: everyone may search it; counselors and managers keep it.
+    Action.VIEW_DIRECTORY: frozenset(Role),
+    Action.MANAGE_DIRECTORY: frozenset({Role.COUNSELOR, Role.UNIT_MANAGER, Role.ADMINISTRATOR}),
     # The medical director is a physician; thresholds are clinical decisions.
     Action.CONFIGURE_RULES: frozenset({Role.PHYSICIAN}),
 }

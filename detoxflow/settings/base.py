@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "detoxflow.intake",
     "detoxflow.assessments",
     "detoxflow.medications",
+    "detoxflow.directory",
     "detoxflow.audit",
     "detoxflow.demo",
 ]
