@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import django_auth
 
 from detoxflow.assessments.api import router as assessments_router
+from detoxflow.directory.api import router as directory_router
 from detoxflow.episodes.api import router as episodes_router
 from detoxflow.errors import InvalidInput
 from detoxflow.facilities.api import router as facilities_router
@@ -30,6 +31,7 @@ api.add_router("/patients", patients_router)
 api.add_router("/episodes", episodes_router)
 api.add_router("/", assessments_router)
 api.add_router("/", medications_router)
+api.add_router("/", directory_router)
 
 
 def _field_from_location(location: list[str | int]) -> str:

@@ -43,6 +43,10 @@ ROUTES: list[tuple[str, str, str, dict[str, object] | None, Action]] = [
     ("mar", "get", "/episodes/{episode}/medications/", None, Action.VIEW_PATIENT),
     ("taper", "get", "/episodes/{episode}/taper/", None, Action.VIEW_PATIENT),
     ("protocols", "get", "/protocols/", None, Action.VIEW_FACILITY),
+    ("directory", "get", "/directory/", None, Action.VIEW_DIRECTORY),
+    ("directory-export", "get", "/directory/export.csv", None, Action.VIEW_DIRECTORY),
+    ("directory-import", "post", "/directory/import/", None, Action.MANAGE_DIRECTORY),
+    ("GET /api/directory", "get", "/api/directory", None, Action.VIEW_DIRECTORY),
     ("unit-mar", "get", "/units/{unit}/mar/", None, Action.VIEW_CENSUS),
     ("protocol-copy", "post", "/protocols/adjuncts/copy/", None, Action.CONFIGURE_RULES),
     ("protocol-edit", "post", "/protocols/adjuncts/edit/", {"line": "0"}, Action.CONFIGURE_RULES),
@@ -225,6 +229,7 @@ ROUTES: list[tuple[str, str, str, dict[str, object] | None, Action]] = [
 ]
 # Allowed roles get past the permission check but are refused on the merits: the episode has no intake yet.
 REFUSED_ON_THE_MERITS = {
+    "directory-import",
     "POST /api/orders/{order_id}/tapers",
     "protocol-edit",
     "plan-taper",
