@@ -41,6 +41,9 @@ class Action(models.TextChoices):
     VIEW_FACILITY = "view_facility", "View facilities, units and beds"
     VIEW_AUDIT_LOG = "view_audit_log", "View the audit log"
     VIEW_DIRECTORY = "view_directory", "Search the community resource directory"
+    PLAN_AFTERCARE = "plan_aftercare", "Build the aftercare plan and the discharge checklist"
+    CALL_FOLLOW_UP = "call_follow_up", "Make and record follow-up calls"
+    VIEW_OUTCOMES = "view_outcomes", "View the outcomes report"
     MANAGE_DIRECTORY = "manage_directory", "Import the resource directory"
     CONFIGURE_RULES = "configure_rules", "Change the facility's clinical rule values"
 
@@ -77,6 +80,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_AUDIT_LOG: frozenset({Role.UNIT_MANAGER, Role.ADMINISTRATOR}),
     # The directory holds no patient data: everyone may search it; counselors and managers keep it.
     Action.VIEW_DIRECTORY: frozenset(Role),
+    Action.PLAN_AFTERCARE: frozenset({Role.COUNSELOR, Role.NURSE, Role.PHYSICIAN}),
+    Action.CALL_FOLLOW_UP: frozenset({Role.COUNSELOR, Role.NURSE, Role.INTAKE_COORDINATOR}),
+    # Aggregate figures only, no names: managers and physicians steer the program with them.
+    Action.VIEW_OUTCOMES: frozenset({Role.UNIT_MANAGER, Role.PHYSICIAN, Role.ADMINISTRATOR}),
     Action.MANAGE_DIRECTORY: frozenset({Role.COUNSELOR, Role.UNIT_MANAGER, Role.ADMINISTRATOR}),
     # The medical director is a physician; thresholds are clinical decisions.
     Action.CONFIGURE_RULES: frozenset({Role.PHYSICIAN}),

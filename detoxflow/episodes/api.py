@@ -9,6 +9,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from detoxflow.accounts.access import require, staff_member
 from detoxflow.accounts.models import User
 from detoxflow.accounts.permissions import Action
+from detoxflow.aftercare.services import move_episode
 from detoxflow.audit.services import client_address, record_request_event
 from detoxflow.clinical.stages import Stage
 from detoxflow.episodes import services
@@ -130,9 +131,9 @@ def choose_method(request: HttpRequest, episode_id: int, payload: MethodIn) -> E
 def change_stage(request: HttpRequest, episode_id: int, payload: TransitionIn) -> Status[Episode]:
     """Move the episode to another stage; 409 names the current and requested stage and what is missing."""
     episode = get_episode_for(request, episode_id, services.action_for(payload.stage))
-    episode = services.change_stage(
+    episode = move_episode(
         staff_member(request),
-        episode.pk,
+        episode,
         payload.stage,
         reason=payload.reason,
         now=timezone.now(),

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from detoxflow.accounts.access import staff_member
 from detoxflow.accounts.permissions import Action
+from detoxflow.aftercare.services import move_episode
 from detoxflow.audit.services import client_address, record_request_event
 from detoxflow.clinical.stages import CareSetting, Stage, WithdrawalMedication
 from detoxflow.episodes import services
@@ -121,9 +122,9 @@ def change_stage(request: HttpRequest, episode_id: int) -> HttpResponse:
     form = StageChangeForm(request.POST, episode=episode, role=staff_member(request).role)
     if form.is_valid():
         try:
-            services.change_stage(
+            move_episode(
                 staff_member(request),
-                episode.pk,
+                episode,
                 form.target(),
                 reason=form.cleaned_data["reason"],
                 now=timezone.now(),

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "detoxflow.assessments",
     "detoxflow.medications",
     "detoxflow.directory",
+    "detoxflow.aftercare",
     "detoxflow.audit",
     "detoxflow.demo",
 ]

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class AftercareConfig(AppConfig):
+    name = "detoxflow.aftercare"
