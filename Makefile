@@ -11,6 +11,7 @@ $(VENV_STAMP): requirements.lock
 	touch $@
 
 demo: $(VENV_STAMP)
+	bash -c 'source scripts/system-packages.sh && need_debian_packages "$${PDF_PACKAGES[@]}"'
 	rm -f detoxflow.sqlite3
 	$(PY) manage.py migrate --noinput --verbosity 0
 	$(PY) manage.py seed

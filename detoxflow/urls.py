@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("detoxflow.assessments.urls")),
     path("", include("detoxflow.medications.urls")),
     path("", include("detoxflow.directory.urls")),
+    path("", include("detoxflow.aftercare.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -5,12 +5,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 source scripts/postgres.sh
-
-if [ ! -x /usr/bin/chromium ]; then
-  echo "== installing Chromium from Debian packages"
-  DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-fi
+source scripts/system-packages.sh
+need_debian_packages chromium "${PDF_PACKAGES[@]}"
 
 failed=()
 run() {  # $1: label; rest: command

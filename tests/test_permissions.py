@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from detoxflow.accounts.permissions import PERMISSIONS, Action, Role
 from detoxflow.admissions.models import CallbackRequest, PhoneScreen
+from detoxflow.aftercare.models import FollowUpTask
 from detoxflow.api import api
 from detoxflow.episodes.models import Episode
 from detoxflow.medications.models import ControlledLedgerEntry, ControlledStock, MedicationRequest
@@ -44,6 +45,40 @@ ROUTES: list[tuple[str, str, str, dict[str, object] | None, Action]] = [
     ("taper", "get", "/episodes/{episode}/taper/", None, Action.VIEW_PATIENT),
     ("protocols", "get", "/protocols/", None, Action.VIEW_FACILITY),
     ("directory", "get", "/directory/", None, Action.VIEW_DIRECTORY),
+    ("aftercare", "get", "/episodes/{episode}/aftercare/", None, Action.VIEW_PATIENT),
+    (
+        "aftercare-plan",
+        "post",
+        "/episodes/{episode}/aftercare/plan/",
+        {"relapse_prevention": "x"},
+        Action.PLAN_AFTERCARE,
+    ),
+    (
+        "aftercare-item",
+        "post",
+        "/episodes/{episode}/aftercare/items/",
+        {"kind": "support_group"},
+        Action.PLAN_AFTERCARE,
+    ),
+    ("aftercare-review", "post", "/episodes/{episode}/aftercare/review/", None, Action.PLAN_AFTERCARE),
+    (
+        "discharge-checklist",
+        "post",
+        "/episodes/{episode}/aftercare/checklist/",
+        {"naloxone": "dispensed"},
+        Action.PLAN_AFTERCARE,
+    ),
+    (
+        "discharge",
+        "post",
+        "/episodes/{episode}/discharge/",
+        {"discharge_type": "administrative", "reason": "no-show"},
+        Action.DISCHARGE,
+    ),
+    ("discharge-document", "get", "/episodes/{episode}/documents/handout.pdf", None, Action.VIEW_PATIENT),
+    ("follow-ups", "get", "/follow-ups/", None, Action.CALL_FOLLOW_UP),
+    ("record-call", "post", "/follow-ups/{task}/", {"outcome": "reached"}, Action.CALL_FOLLOW_UP),
+    ("outcomes", "get", "/outcomes/", None, Action.VIEW_OUTCOMES),
     ("directory-export", "get", "/directory/export.csv", None, Action.VIEW_DIRECTORY),
     ("directory-import", "post", "/directory/import/", None, Action.MANAGE_DIRECTORY),
     ("GET /api/directory", "get", "/api/directory", None, Action.VIEW_DIRECTORY),
@@ -229,6 +264,7 @@ ROUTES: list[tuple[str, str, str, dict[str, object] | None, Action]] = [
 ]
 # Allowed roles get past the permission check but are refused on the merits: the episode has no intake yet.
 REFUSED_ON_THE_MERITS = {
+    "aftercare-review",
     "directory-import",
     "POST /api/orders/{order_id}/tapers",
     "protocol-edit",
@@ -333,7 +369,9 @@ def test_route_answers_as_the_table_says(client_as, facility, unit, beds, name, 
         at=timezone.now(),
         by_name="x",
     )
+    task = FollowUpTask.objects.create(facility=facility, episode=episode, day=2, due_on=timezone.localdate())
     ids = {
+        "task": task.pk,
         "count": count.pk,
         "order": order.pk,
         "callback": callback.pk,

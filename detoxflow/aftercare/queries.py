@@ -1,0 +1,127 @@
+"""Read side of aftercare: follow-up calls due, and the outcomes report with the definition of each figure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef
+
+from detoxflow.aftercare.models import FollowUpOutcome, FollowUpTask
+from detoxflow.clinical.stages import DischargeType
+from detoxflow.episodes.models import Episode
+from detoxflow.medications.models import MedicationAdministration
+
+
+def calls_due(facility_id: int, today: dt.date) -> list[FollowUpTask]:
+    """Pending follow-up calls due today or earlier, oldest first."""
+    return list(
+        FollowUpTask.objects.filter(facility_id=facility_id, outcome=FollowUpOutcome.PENDING, due_on__lte=today)
+        .select_related("episode__patient")
+        .order_by("due_on", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number on the report, with exactly how it was counted."""
+
+    key: str
+    label: str
+    value: str
+    definition: str
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.0f}% ({part}/{whole})" if whole else "— (none)"
+
+
+def outcomes(facility_id: int, start: dt.date, end: dt.date) -> tuple[list[Figure], dict[str, float]]:
+    """The report's figures for [start, end] (local dates, inclusive), and mean length of stay by method."""
+    episodes = Episode.objects.filter(facility_id=facility_id)
+    admitted = episodes.filter(admitted_at__date__gte=start, admitted_at__date__lte=end)
+    discharged = list(
+        episodes.filter(discharged_at__date__gte=start, discharged_at__date__lte=end)
+        .exclude(discharge_type=DischargeType.ADMINISTRATIVE)
+        .select_related("patient")
+    )
+    mat = admitted.filter(
+        Exists(
+            MedicationAdministration.objects.filter(
+                episode=OuterRef("pk"),
+                status="given",
+                order__medicine_code__in=("buprenorphine_sl", "buprenorphine_naloxone_film", "methadone_oral"),
+            )
+        )
+    ).count()
+    completed = sum(1 for e in discharged if e.discharge_type == DischargeType.COMPLETED)
+    ama = sum(1 for e in discharged if e.discharge_type == DischargeType.AGAINST_MEDICAL_ADVICE)
+    stays: dict[str, list[float]] = defaultdict(list)
+    for e in discharged:
+        if e.admitted_at and e.discharged_at:
+            method = f"{e.get_care_setting_display() or 'No setting'} · {e.get_withdrawal_medication_display() or '—'}"
+            stays[method].append((e.discharged_at - e.admitted_at).total_seconds() / 86400)
+    day30 = FollowUpTask.objects.filter(episode__in=[e.pk for e in discharged], day=30).exclude(
+        outcome__in=[FollowUpOutcome.PENDING, FollowUpOutcome.UNREACHABLE]
+    )
+    in_treatment = day30.filter(outcome=FollowUpOutcome.IN_TREATMENT).count()
+    later = Episode.objects.filter(facility_id=facility_id, admitted_at__isnull=False).values_list(
+        "patient_id", "admitted_at"
+    )
+    admissions_by_patient: dict[int, list[dt.datetime]] = defaultdict(list)
+    for patient_id, at in later:
+        if at is not None:
+            admissions_by_patient[patient_id].append(at)
+    readmitted = sum(
+        1
+        for e in discharged
+        if e.discharged_at
+        and any(
+            e.discharged_at < at <= e.discharged_at + dt.timedelta(days=30)
+            for at in admissions_by_patient[e.patient_id]
+        )
+    )
+    figures = [
+        Figure(
+            "admissions",
+            "Admissions",
+            str(admitted.count()),
+            "Episodes whose admission (arrival for intake) falls in the period.",
+        ),
+        Figure(
+            "completion_rate",
+            "Completion rate",
+            _pct(completed, len(discharged)),
+            "Discharges in the period with type 'completed', out of all discharges in the period except "
+            "administrative ones (no-shows, referrals before arrival).",
+        ),
+        Figure(
+            "ama",
+            "Discharges against medical advice",
+            str(ama),
+            "Discharges in the period with type 'against medical advice'.",
+        ),
+        Figure(
+            "mat_started",
+            "Started on MAT",
+            _pct(mat, admitted.count()),
+            "Admissions in the period with at least one buprenorphine or methadone dose recorded as given.",
+        ),
+        Figure(
+            "retention_30",
+            "In treatment at 30 days",
+            _pct(in_treatment, day30.count()),
+            "Of the day-30 follow-up calls made for patients discharged in the period (unreachable and not yet "
+            "called excluded), the share answered 'in treatment'.",
+        ),
+        Figure(
+            "readmissions_30",
+            "Readmitted within 30 days",
+            _pct(readmitted, len(discharged)),
+            "Discharges in the period (except administrative) followed by a new admission of the same patient "
+            "at this facility within 30 days.",
+        ),
+    ]
+    mean_stay = {method: sum(days) / len(days) for method, days in sorted(stays.items())}
+    return figures, mean_stay
