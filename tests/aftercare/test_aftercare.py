@@ -33,8 +33,14 @@ def na_group(facility):
 
 
 def ready(staff, episode, na_group):
-    episode_services.change_stage(staff[Role.PHYSICIAN], episode.pk, Stage.AFTERCARE_PLANNING,
-                                  reason="Stable; maintenance chosen", now=T0, address=None)
+    episode_services.change_stage(
+        staff[Role.PHYSICIAN],
+        episode.pk,
+        Stage.AFTERCARE_PLANNING,
+        reason="Stable; maintenance chosen",
+        now=T0,
+        address=None,
+    )
     counselor = staff[Role.COUNSELOR]
     services.add_item(
         counselor,

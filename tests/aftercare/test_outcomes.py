@@ -16,7 +16,6 @@ D = dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.UTC)
 
 def stay(facility, patient, admitted_day, days, discharge_type, medication="buprenorphine"):
 
-
     admitted = D + dt.timedelta(days=admitted_day)
     return Episode.objects.create(
         facility=facility,
