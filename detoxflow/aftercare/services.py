@@ -19,18 +19,19 @@ from detoxflow.aftercare.models import (
 )
 from detoxflow.audit.services import record_event
 from detoxflow.clinical.discharge import (
-    PUBLISHED_NALTREXONE_RULES,
     ChecklistFacts,
     NaloxoneStatus,
     follow_up_dates,
     missing_for_discharge,
     naltrexone_from,
 )
+from detoxflow.clinical.rulebook import RuleSet
 from detoxflow.clinical.stages import DischargeType, Stage
 from detoxflow.directory.models import Resource
 from detoxflow.episodes import services as episode_services
 from detoxflow.episodes.models import Episode
 from detoxflow.errors import InvalidInput
+from detoxflow.facilities.queries import rules_in_force
 from detoxflow.intake.models import IntakeAssessment
 from detoxflow.medications.models import MedicationAdministration
 
@@ -100,7 +101,8 @@ def naltrexone_earliest(episode: Episode) -> dt.date | None:
         .first()
     )
     long_acting = [d for d in (last(LONG_ACTING), timezone.localdate(last_dose) if last_dose else None) if d]
-    return naltrexone_from(last(SHORT_ACTING), max(long_acting) if long_acting else None)
+    rules = rules_in_force(episode.facility_id, RuleSet.NALTREXONE).rules
+    return naltrexone_from(last(SHORT_ACTING), max(long_acting) if long_acting else None, rules)
 
 
 def add_item(
@@ -129,7 +131,7 @@ def add_item(
             raise InvalidInput(
                 "appointment_at",
                 f"Extended-release naltrexone cannot start before {earliest:%a %d %b %Y} "
-                f"({PUBLISHED_NALTREXONE_RULES.source}).",
+                f"({rules_in_force(episode.facility_id, RuleSet.NALTREXONE).rules.source}).",
             )
     with transaction.atomic():
         item = AftercareItem.objects.create(
@@ -213,7 +215,7 @@ def discharge(
             FollowUpTask.objects.bulk_create(
                 [
                     FollowUpTask(facility_id=episode.facility_id, episode=episode, day=(due - today).days, due_on=due)
-                    for due in follow_up_dates(today)
+                    for due in follow_up_dates(today, rules_in_force(episode.facility_id, RuleSet.FOLLOW_UP).rules)
                 ]
             )
     return episode

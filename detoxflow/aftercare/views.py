@@ -236,8 +236,18 @@ def outcomes_report(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="outcomes-{start}-{end}.csv"'
         return response
     longest = max(mean_stay.values(), default=1.0) or 1.0
-    bars = [{"method": m, "days": d, "width": 380 * d / longest, "y": 8 + 26 * i}
-            for i, (m, d) in enumerate(mean_stay.items())]
-    return render(request, "aftercare/outcomes.html", {
-        "figures": figures, "bars": bars, "start": start, "end": end, "chart_height": 16 + 26 * len(bars),
-    })
+    bars = [
+        {"method": m, "days": d, "width": 380 * d / longest, "y": 8 + 26 * i}
+        for i, (m, d) in enumerate(mean_stay.items())
+    ]
+    return render(
+        request,
+        "aftercare/outcomes.html",
+        {
+            "figures": figures,
+            "bars": bars,
+            "start": start,
+            "end": end,
+            "chart_height": 16 + 26 * len(bars),
+        },
+    )

@@ -102,10 +102,20 @@ def naltrexone_from(
     return max(dates) if dates else None
 
 
-FOLLOW_UP_DAYS = (2, 7, 30)
-FOLLOW_UP_SOURCE = "Facility policy (default): calls at 2, 7 and 30 days"
+@dataclass(frozen=True)
+class FollowUpRules:
+    """The days after discharge on which the patient is called."""
+
+    first_call_day: int
+    second_call_day: int
+    third_call_day: int
+    source: str
 
 
-def follow_up_dates(discharged_on: dt.date, days: tuple[int, ...] = FOLLOW_UP_DAYS) -> list[dt.date]:
+PUBLISHED_FOLLOW_UP_RULES = FollowUpRules(2, 7, 30, "Facility policy (default): calls at 2, 7 and 30 days")
+
+
+def follow_up_dates(discharged_on: dt.date, rules: FollowUpRules = PUBLISHED_FOLLOW_UP_RULES) -> list[dt.date]:
     """The days to call the patient after discharge."""
-    return [discharged_on + dt.timedelta(days=d) for d in sorted(set(days))]
+    days = sorted({rules.first_call_day, rules.second_call_day, rules.third_call_day})
+    return [discharged_on + dt.timedelta(days=d) for d in days]

@@ -11,6 +11,7 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
+from detoxflow.clinical.discharge import PUBLISHED_FOLLOW_UP_RULES, PUBLISHED_NALTREXONE_RULES
 from detoxflow.clinical.dsm5 import PUBLISHED_DEFAULT as PUBLISHED_DSM5_RULE
 from detoxflow.clinical.level_of_care import PUBLISHED_LEVEL_OF_CARE_RULES
 from detoxflow.clinical.schedule import PUBLISHED_DOSE_TIMING, PUBLISHED_REASSESSMENT_RULES
@@ -25,6 +26,8 @@ class RuleSet(enum.StrEnum):
     TRIAGE = "triage"
     REASSESSMENT = "reassessment"
     DOSE_TIMING = "dose_timing"
+    FOLLOW_UP = "follow_up"
+    NALTREXONE = "naltrexone"
 
     @property
     def label(self) -> str:
@@ -34,6 +37,8 @@ class RuleSet(enum.StrEnum):
             "triage": "Phone-screen triage",
             "reassessment": "Withdrawal reassessment schedule",
             "dose_timing": "Late and missed scheduled doses",
+            "follow_up": "Follow-up calls after discharge",
+            "naltrexone": "Opioid-free interval before extended-release naltrexone",
         }[self]
 
 
@@ -101,6 +106,21 @@ RULEBOOK: dict[RuleSet, tuple[Any, tuple[Setting, ...]]] = {
         (
             Setting("late_after_minutes", "Minutes past due before a dose shows as late", int, 5, 240, "source"),
             Setting("missed_after_minutes", "Minutes past due before a dose shows as missed", int, 30, 1440, "source"),
+        ),
+    ),
+    RuleSet.FOLLOW_UP: (
+        PUBLISHED_FOLLOW_UP_RULES,
+        (
+            Setting("first_call_day", "Day of the first call", int, 1, 14, "source"),
+            Setting("second_call_day", "Day of the second call", int, 2, 30, "source"),
+            Setting("third_call_day", "Day of the third call", int, 7, 180, "source"),
+        ),
+    ),
+    RuleSet.NALTREXONE: (
+        PUBLISHED_NALTREXONE_RULES,
+        (
+            Setting("after_short_acting_days", "Days after a short-acting opioid", int, 5, 30, "source"),
+            Setting("after_long_acting_days", "Days after buprenorphine or methadone", int, 7, 30, "source"),
         ),
     ),
     RuleSet.TRIAGE: (

@@ -25,6 +25,8 @@ from detoxflow.clinical.scales import COWS
 from detoxflow.clinical.scales.instrument import score
 from detoxflow.clinical.schedule import LastAssessment, next_due
 from detoxflow.clinical.stages import CareSetting, DischargeType, Stage, WithdrawalMedication
+from detoxflow.directory.models import Resource
+from detoxflow.directory.opening_hours import parse_hours
 from detoxflow.episodes.models import Episode, StageTransition
 from detoxflow.facilities.models import Bed, Facility, Unit
 from detoxflow.intake.models import IntakeAssessment, TreatmentPlan
@@ -324,6 +326,7 @@ def seed_facility(
     _withdrawal_history([s.episode for s in stays if s.episode.discharged_at is None], by_role[Role.NURSE], now, rng)
     if demo_logins:
         _medication_history(facility, [s.episode for s in stays if s.episode.discharged_at is None], by_role, now)
+        _directory(facility)
     return SeedCounts(
         facilities=1, users=len(staff), patients=len(people), episodes=len(stays), transitions=len(transitions)
     )
@@ -462,6 +465,117 @@ def _medication_history(
                     )
                 )
     ControlledLedgerEntry.objects.bulk_create(entries)
+
+
+# Synthetic places around a synthetic town centre (40.00, -75.00); ZZ postcodes exist nowhere.
+DEMO_RESOURCES = (
+    (
+        "otp",
+        "Riverside Opioid Treatment Program (demo)",
+        "ZZ101",
+        40.010,
+        -75.010,
+        "mon-fri 06:00-14:00; sat 07:00-10:00",
+        "methadone|counseling",
+        "medicaid|medicare|private",
+    ),
+    (
+        "buprenorphine_prescriber",
+        "Hillview Family Practice (demo)",
+        "ZZ102",
+        40.030,
+        -74.990,
+        "mon-fri 08:00-17:00",
+        "buprenorphine|primary care",
+        "medicaid|private|sliding scale",
+    ),
+    (
+        "outpatient",
+        "Lakeside Outpatient Recovery (demo)",
+        "ZZ103",
+        39.980,
+        -75.040,
+        "mon-thu 09:00-20:00",
+        "intensive outpatient|behavioral therapy",
+        "medicaid|private",
+    ),
+    (
+        "mental_health",
+        "Maple Street Counseling (demo)",
+        "ZZ101",
+        40.005,
+        -75.020,
+        "mon-fri 09:00-18:00",
+        "behavioral therapy|psychiatry",
+        "private|sliding scale",
+    ),
+    (
+        "support_group",
+        "Thursday Night NA Meeting (demo)",
+        "ZZ104",
+        40.020,
+        -75.030,
+        "thu 19:00-20:30",
+        "na meeting",
+        "free",
+    ),
+    (
+        "support_group",
+        "SMART Recovery Online Evening (demo)",
+        "ZZ105",
+        40.000,
+        -75.000,
+        "mon-fri 20:00-21:00",
+        "smart recovery",
+        "free",
+    ),
+    ("sober_living", "Oak House Sober Living (demo)", "ZZ106", 40.060, -75.080, "24/7", "sober living", "self pay"),
+    (
+        "transitional_housing",
+        "Second Step Transitional Housing (demo)",
+        "ZZ107",
+        39.950,
+        -74.950,
+        "24/7",
+        "transitional housing",
+        "medicaid|free",
+    ),
+    (
+        "peer_support",
+        "Recovery Coaches Collective (demo)",
+        "ZZ108",
+        40.015,
+        -75.005,
+        "mon-sun 10:00-22:00",
+        "peer support|recovery coach",
+        "free",
+    ),
+    ("hotline", "County Crisis Line (demo)", "", None, None, "24/7", "crisis line", "free"),
+)
+
+
+def _directory(facility: Facility) -> None:
+    """Demo only: synthetic local resources; real national lines are on the get-help page."""
+    Resource.objects.bulk_create(
+        [
+            Resource(
+                facility=facility,
+                kind=kind,
+                name=name,
+                address=f"{10 + i} Example Street",
+                postcode=postcode,
+                latitude=lat,
+                longitude=lon,
+                phone=f"555-01{50 + i:02d}",
+                hours_text=hours,
+                hours=parse_hours(hours),
+                services=services.split("|"),
+                payment=payment.split("|"),
+                languages=["english", "spanish"],
+            )
+            for i, (kind, name, postcode, lat, lon, hours, services, payment) in enumerate(DEMO_RESOURCES)
+        ]
+    )
 
 
 def _intakes_and_callbacks(
