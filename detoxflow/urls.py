@@ -1,9 +1,12 @@
 """Every route: pages per app, the API under /api/, the admin."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from detoxflow.api import api
+from detoxflow.web.identifiers import RecordIdConverter
+
+register_converter(RecordIdConverter, "id")
 
 urlpatterns = [
     path("", include("detoxflow.accounts.urls")),

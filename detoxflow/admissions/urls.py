@@ -7,8 +7,8 @@ urlpatterns = [
     path("get-help/<slug:code>/", views.get_help, name="get-help"),
     path("get-help/<slug:code>/thanks/", views.get_help_thanks, name="get-help-thanks"),
     path("intake-queue/", views.intake_queue, name="intake-queue"),
-    path("intake-queue/<int:callback_id>/attempt/", views.callback_attempt, name="callback-attempt"),
+    path("intake-queue/<id:callback_id>/attempt/", views.callback_attempt, name="callback-attempt"),
     path("phone-screens/new/", views.phone_screen, name="phone-screen"),
-    path("phone-screens/<int:screen_id>/", views.phone_screen_result, name="phone-screen-result"),
+    path("phone-screens/<id:screen_id>/", views.phone_screen_result, name="phone-screen-result"),
     path("admissions/book/", views.book_bed, name="book-bed"),
 ]

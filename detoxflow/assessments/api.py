@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from detoxflow.accounts.access import staff_member
 from detoxflow.accounts.permissions import Action
@@ -13,13 +13,15 @@ from detoxflow.assessments.models import WithdrawalAssessment
 from detoxflow.assessments.schemas import AssessmentIn, AssessmentOut
 from detoxflow.audit.services import client_address, record_request_event
 from detoxflow.episodes.queries import get_episode_for
+from detoxflow.web.identifiers import RecordId
+from detoxflow.web.pagination import BoundedPagination
 
 router = Router(tags=["assessments"])
 
 
 @router.get("/episodes/{episode_id}/assessments", response=list[AssessmentOut])
-@paginate(LimitOffsetPagination)
-def list_assessments(request: HttpRequest, episode_id: int) -> QuerySet[WithdrawalAssessment]:
+@paginate(BoundedPagination)
+def list_assessments(request: HttpRequest, episode_id: RecordId) -> QuerySet[WithdrawalAssessment]:
     """An episode's assessments, oldest first."""
     episode = get_episode_for(request, episode_id, Action.VIEW_PATIENT)
     record_request_event(
@@ -33,7 +35,9 @@ def list_assessments(request: HttpRequest, episode_id: int) -> QuerySet[Withdraw
 
 
 @router.post("/episodes/{episode_id}/assessments", response={201: AssessmentOut})
-def record_assessment(request: HttpRequest, episode_id: int, payload: AssessmentIn) -> Status[WithdrawalAssessment]:
+def record_assessment(
+    request: HttpRequest, episode_id: RecordId, payload: AssessmentIn
+) -> Status[WithdrawalAssessment]:
     """Chart an assessment; a missing or disallowed item answers 400 naming the item and the allowed values."""
     episode = get_episode_for(request, episode_id, Action.RECORD_ASSESSMENT)
     assessment = services.record_assessment(

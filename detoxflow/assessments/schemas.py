@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from detoxflow.web.identifiers import RecordId
+
 
 class VitalsIn(Schema):
     heart_rate: int | None = None
@@ -26,7 +28,7 @@ class AssessmentIn(Schema):
 
 class AssessmentOut(Schema):
     id: int
-    episode_id: int
+    episode_id: RecordId
     instrument: str
     instrument_version: str
     items: dict[str, int]

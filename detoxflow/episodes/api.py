@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from detoxflow.accounts.access import require, staff_member
 from detoxflow.accounts.models import User
@@ -27,6 +27,8 @@ from detoxflow.episodes.schemas import (
 from detoxflow.errors import InvalidInput
 from detoxflow.facilities.models import Bed
 from detoxflow.patients.queries import get_patient_for
+from detoxflow.web.identifiers import RecordId
+from detoxflow.web.pagination import BoundedPagination
 
 router = Router(tags=["episodes"])
 
@@ -34,11 +36,11 @@ router = Router(tags=["episodes"])
 class EpisodeFilter(Schema):
     stage: Stage | None = None
     open: bool | None = None
-    patient_id: int | None = None
+    patient_id: RecordId | None = None
 
 
 @router.get("", response=list[EpisodeOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_episodes(request: HttpRequest, filters: Query[EpisodeFilter]) -> QuerySet[Episode]:
     """Episodes of the user's facility, newest first, by stage, open/closed or patient."""
     require(request, Action.VIEW_PATIENT, object_type="Episode")
@@ -77,7 +79,7 @@ def open_episode(request: HttpRequest, payload: EpisodeIn) -> Status[Episode]:
 
 
 @router.get("/{episode_id}", response=EpisodeDetailOut)
-def read_episode(request: HttpRequest, episode_id: int) -> Episode:
+def read_episode(request: HttpRequest, episode_id: RecordId) -> Episode:
     """One episode with its full stage timeline."""
     episode = get_episode_for(request, episode_id, Action.VIEW_PATIENT)
     record_request_event(
@@ -92,7 +94,7 @@ def read_episode(request: HttpRequest, episode_id: int) -> Episode:
 
 
 @router.put("/{episode_id}/bed", response=EpisodeOut)
-def assign_bed(request: HttpRequest, episode_id: int, payload: BedIn) -> Episode:
+def assign_bed(request: HttpRequest, episode_id: RecordId, payload: BedIn) -> Episode:
     """Put the patient in a bed (or `null` to release it); 409 if the bed is taken."""
     episode = get_episode_for(request, episode_id, Action.ASSIGN_BED)
     bed = None
@@ -104,7 +106,7 @@ def assign_bed(request: HttpRequest, episode_id: int, payload: BedIn) -> Episode
 
 
 @router.put("/{episode_id}/care-team", response=EpisodeOut)
-def assign_care_team(request: HttpRequest, episode_id: int, payload: CareTeamIn) -> Episode:
+def assign_care_team(request: HttpRequest, episode_id: RecordId, payload: CareTeamIn) -> Episode:
     """Set the nurses, physicians and counselors responsible for the episode."""
     episode = get_episode_for(request, episode_id, Action.ASSIGN_CARE_TEAM)
     members = list(User.objects.filter(pk__in=payload.user_ids, facility_id=episode.facility_id))
@@ -115,7 +117,7 @@ def assign_care_team(request: HttpRequest, episode_id: int, payload: CareTeamIn)
 
 
 @router.put("/{episode_id}/method", response=EpisodeOut)
-def choose_method(request: HttpRequest, episode_id: int, payload: MethodIn) -> Episode:
+def choose_method(request: HttpRequest, episode_id: RecordId, payload: MethodIn) -> Episode:
     """Record the detox method (care setting and withdrawal medication)."""
     episode = get_episode_for(request, episode_id, Action.CHANGE_STAGE)
     return services.choose_care_setting(
@@ -128,7 +130,7 @@ def choose_method(request: HttpRequest, episode_id: int, payload: MethodIn) -> E
 
 
 @router.post("/{episode_id}/transitions", response={201: EpisodeDetailOut})
-def change_stage(request: HttpRequest, episode_id: int, payload: TransitionIn) -> Status[Episode]:
+def change_stage(request: HttpRequest, episode_id: RecordId, payload: TransitionIn) -> Status[Episode]:
     """Move the episode to another stage; 409 names the current and requested stage and what is missing."""
     episode = get_episode_for(request, episode_id, services.action_for(payload.stage))
     episode = move_episode(

@@ -6,6 +6,7 @@ from ninja import Field, Schema
 
 from detoxflow.clinical.stages import CareSetting, DischargeType, Stage, WithdrawalMedication
 from detoxflow.episodes.models import Episode
+from detoxflow.web.identifiers import RecordId
 
 
 class TransitionOut(Schema):
@@ -20,10 +21,10 @@ class TransitionOut(Schema):
 
 class EpisodeOut(Schema):
     id: int
-    facility_id: int
-    patient_id: int
-    unit_id: int | None
-    bed_id: int | None
+    facility_id: RecordId
+    patient_id: RecordId
+    unit_id: RecordId | None
+    bed_id: RecordId | None
     stage: Stage
     care_setting: str
     withdrawal_medication: str
@@ -43,16 +44,16 @@ class EpisodeDetailOut(EpisodeOut):
 
 
 class EpisodeIn(Schema):
-    patient_id: int
+    patient_id: RecordId
     reason: str = Field(min_length=1, max_length=500)
 
 
 class BedIn(Schema):
-    bed_id: int | None
+    bed_id: RecordId | None
 
 
 class CareTeamIn(Schema):
-    user_ids: list[int]
+    user_ids: list[RecordId]
 
 
 class MethodIn(Schema):

@@ -10,6 +10,7 @@ from detoxflow.episodes.models import Episode
 from detoxflow.facilities.models import Bed, Facility, Unit
 from detoxflow.facilities.queries import facilities_for
 from detoxflow.facilities.schemas import BedOut, FacilityOut, UnitOut
+from detoxflow.web.identifiers import RecordId
 
 router = Router(tags=["facilities"])
 
@@ -22,7 +23,7 @@ def list_facilities(request: HttpRequest) -> list[Facility]:
 
 
 @router.get("/{facility_id}/units", response=list[UnitOut])
-def list_units(request: HttpRequest, facility_id: int) -> list[UnitOut]:
+def list_units(request: HttpRequest, facility_id: RecordId) -> list[UnitOut]:
     """Units of a facility with each bed and whether it is occupied."""
     require(request, Action.VIEW_FACILITY)
     facility = facilities_for(staff_member(request)).filter(pk=facility_id).first()

@@ -4,9 +4,9 @@ from detoxflow.facilities import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("units/<int:unit_id>/census/", views.census, name="census"),
+    path("units/<id:unit_id>/census/", views.census, name="census"),
     path("beds/", views.bed_board, name="bed-board"),
     path("clinical-rules/", views.clinical_rules, name="clinical-rules"),
     path("clinical-rules/<slug:rule_set>/", views.override_rule_set, name="override-rule-set"),
-    path("beds/<int:bed_id>/housekeeping/", views.housekeeping, name="bed-housekeeping"),
+    path("beds/<id:bed_id>/housekeeping/", views.housekeeping, name="bed-housekeeping"),
 ]

@@ -34,12 +34,13 @@ from detoxflow.medications.schemas import (
     TaperIn,
     TaperOut,
 )
+from detoxflow.web.identifiers import RecordId
 
 router = Router(tags=["medications"])
 
 
 @router.get("/episodes/{episode_id}/orders", response=list[OrderOut])
-def list_orders(request: HttpRequest, episode_id: int) -> QuerySet[MedicationRequest]:
+def list_orders(request: HttpRequest, episode_id: RecordId) -> QuerySet[MedicationRequest]:
     """Every order of the episode, active and stopped."""
     episode = get_episode_for(request, episode_id, Action.VIEW_PATIENT)
     record_request_event(request, "order.list", patient_id=episode.patient_id, episode_id=episode.pk)
@@ -47,7 +48,7 @@ def list_orders(request: HttpRequest, episode_id: int) -> QuerySet[MedicationReq
 
 
 @router.post("/episodes/{episode_id}/orders", response={201: list[OrderOut]})
-def sign_orders(request: HttpRequest, episode_id: int, payload: OrderIn) -> Status[list[MedicationRequest]]:
+def sign_orders(request: HttpRequest, episode_id: RecordId, payload: OrderIn) -> Status[list[MedicationRequest]]:
     """Sign a published protocol (`protocol`) or one order by hand (the other fields)."""
     episode = get_episode_for(request, episode_id, Action.SIGN_ORDER)
     now, user, address = timezone.now(), staff_member(request), client_address(request)
@@ -64,7 +65,7 @@ def sign_orders(request: HttpRequest, episode_id: int, payload: OrderIn) -> Stat
 
 
 @router.get("/episodes/{episode_id}/administrations", response=list[AdministrationOut])
-def list_administrations(request: HttpRequest, episode_id: int) -> QuerySet[MedicationAdministration]:
+def list_administrations(request: HttpRequest, episode_id: RecordId) -> QuerySet[MedicationAdministration]:
     """The episode's MAR entries, oldest first."""
     episode = get_episode_for(request, episode_id, Action.VIEW_PATIENT)
     record_request_event(request, "mar.list", patient_id=episode.patient_id, episode_id=episode.pk)
@@ -73,7 +74,7 @@ def list_administrations(request: HttpRequest, episode_id: int) -> QuerySet[Medi
 
 @router.post("/orders/{order_id}/administrations", response={201: AdministrationOut})
 def record_administration(
-    request: HttpRequest, order_id: int, payload: AdministrationIn
+    request: HttpRequest, order_id: RecordId, payload: AdministrationIn
 ) -> Status[MedicationAdministration]:
     """Record a dose; a hard stop answers 409 with the reasons, and a second record of a due dose 409 too."""
     require(request, Action.ADMINISTER_DOSE, object_type="MedicationRequest", object_id=order_id)
@@ -94,7 +95,9 @@ def record_administration(
 
 
 @router.post("/episodes/{episode_id}/maintenance-offer", response={201: dict[str, str]})
-def maintenance_offer(request: HttpRequest, episode_id: int, payload: MaintenanceOfferIn) -> Status[dict[str, str]]:
+def maintenance_offer(
+    request: HttpRequest, episode_id: RecordId, payload: MaintenanceOfferIn
+) -> Status[dict[str, str]]:
     """Record that maintenance was offered and what the patient chose (required before a taper)."""
     episode = get_episode_for(request, episode_id, Action.SIGN_ORDER)
     offer = tapering.record_maintenance_offer(
@@ -109,7 +112,7 @@ def maintenance_offer(request: HttpRequest, episode_id: int, payload: Maintenanc
 
 
 @router.get("/episodes/{episode_id}/tapers", response=list[TaperOut])
-def list_tapers(request: HttpRequest, episode_id: int) -> QuerySet[TaperPlan]:
+def list_tapers(request: HttpRequest, episode_id: RecordId) -> QuerySet[TaperPlan]:
     """Every taper version of the episode, newest first per order."""
     episode = get_episode_for(request, episode_id, Action.VIEW_PATIENT)
     record_request_event(request, "taper.list", patient_id=episode.patient_id, episode_id=episode.pk)
@@ -117,7 +120,7 @@ def list_tapers(request: HttpRequest, episode_id: int) -> QuerySet[TaperPlan]:
 
 
 @router.post("/orders/{order_id}/tapers", response={201: TaperOut})
-def plan_taper(request: HttpRequest, order_id: int, payload: TaperIn) -> Status[TaperPlan]:
+def plan_taper(request: HttpRequest, order_id: RecordId, payload: TaperIn) -> Status[TaperPlan]:
     """Build a new taper version for the order."""
     require(request, Action.SIGN_ORDER, object_type="MedicationRequest", object_id=order_id)
     order = MedicationRequest.objects.filter(pk=order_id, facility_id=staff_member(request).facility_id).first()

@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from ninja import Schema
 
+from detoxflow.web.identifiers import RecordId
+
 
 class OrderIn(Schema):
     protocol: str | None = None
@@ -20,7 +22,7 @@ class OrderIn(Schema):
 
 class OrderOut(Schema):
     id: int
-    episode_id: int
+    episode_id: RecordId
     medicine_code: str
     medicine_name: str
     kind: str
@@ -51,7 +53,7 @@ class FindingOut(Schema):
 
 class AdministrationOut(Schema):
     id: int
-    order_id: int
+    order_id: RecordId
     status: str
     dose_mg: Decimal
     due_at: dt.datetime | None
@@ -81,7 +83,7 @@ class TaperIn(Schema):
 
 class TaperOut(Schema):
     id: int
-    order_id: int
+    order_id: RecordId
     version: int
     method: str
     start_mg: Decimal
@@ -98,7 +100,7 @@ class TaperOut(Schema):
 class LedgerIn(Schema):
     kind: str
     medicine_code: str
-    unit_id: int | None = None
+    unit_id: RecordId | None = None
     quantity_mg: Decimal
     note: str = ""
     witness_username: str = ""
@@ -107,7 +109,7 @@ class LedgerIn(Schema):
 
 class LedgerEntryOut(Schema):
     id: int
-    stock_id: int
+    stock_id: RecordId
     kind: str
     change_mg: Decimal
     balance_mg: Decimal
@@ -121,7 +123,7 @@ class LedgerEntryOut(Schema):
 
 class StockOut(Schema):
     id: int
-    unit_id: int | None
+    unit_id: RecordId | None
     medicine_code: str
     medicine_name: str
     balance_mg: Decimal

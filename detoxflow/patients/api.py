@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from detoxflow.accounts.access import require, staff_member
 from detoxflow.accounts.permissions import Action
@@ -13,6 +13,8 @@ from detoxflow.patients import services
 from detoxflow.patients.models import Patient
 from detoxflow.patients.queries import get_patient_for, patients_for
 from detoxflow.patients.schemas import AllergyIn, PatientIn, PatientOut, PatientPatch
+from detoxflow.web.identifiers import RecordId
+from detoxflow.web.pagination import BoundedPagination
 
 router = Router(tags=["patients"])
 
@@ -23,7 +25,7 @@ class PatientFilter(Schema):
 
 
 @router.get("", response=list[PatientOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_patients(request: HttpRequest, filters: Query[PatientFilter]) -> QuerySet[Patient]:
     """Patients of the user's facility, optionally by MRN or family name."""
     require(request, Action.VIEW_PATIENT, object_type="Patient")
@@ -52,7 +54,7 @@ def register_patient(request: HttpRequest, payload: PatientIn) -> Status[Patient
 
 
 @router.get("/{patient_id}", response=PatientOut)
-def read_patient(request: HttpRequest, patient_id: int) -> Patient:
+def read_patient(request: HttpRequest, patient_id: RecordId) -> Patient:
     """One patient with allergies."""
     patient = get_patient_for(request, patient_id, Action.VIEW_PATIENT)
     record_request_event(request, "patient.view", patient_id=patient.pk, object_type="Patient", object_id=patient.pk)
@@ -60,7 +62,7 @@ def read_patient(request: HttpRequest, patient_id: int) -> Patient:
 
 
 @router.patch("/{patient_id}", response=PatientOut)
-def update_patient(request: HttpRequest, patient_id: int, payload: PatientPatch) -> Patient:
+def update_patient(request: HttpRequest, patient_id: RecordId, payload: PatientPatch) -> Patient:
     """Change some demographics; fields left out stay as they are."""
     patient = get_patient_for(request, patient_id, Action.EDIT_PATIENT)
     return services.update_patient(
@@ -73,7 +75,7 @@ def update_patient(request: HttpRequest, patient_id: int, payload: PatientPatch)
 
 
 @router.post("/{patient_id}/allergies", response={201: PatientOut})
-def add_allergy(request: HttpRequest, patient_id: int, payload: AllergyIn) -> Status[Patient]:
+def add_allergy(request: HttpRequest, patient_id: RecordId, payload: AllergyIn) -> Status[Patient]:
     """Record an allergy."""
     patient = get_patient_for(request, patient_id, Action.EDIT_PATIENT)
     services.record_allergy(

@@ -5,6 +5,7 @@ import datetime as dt
 from ninja import Field, Schema
 
 from detoxflow.patients.models import Sex
+from detoxflow.web.identifiers import RecordId
 
 
 class AllergyOut(Schema):
@@ -14,7 +15,7 @@ class AllergyOut(Schema):
 
 class PatientOut(Schema):
     id: int
-    facility_id: int
+    facility_id: RecordId
     mrn: str
     given_name: str
     family_name: str
