@@ -19,7 +19,7 @@ from detoxflow.demo.synthetic import seed
 
 SCHEMA = schemathesis.openapi.from_dict(api.get_openapi_schema())
 OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]  # type: ignore[union-attr]
-CASES_PER_OPERATION = 12
+CASES_PER_OPERATION = 25
 
 
 @pytest.fixture
@@ -33,6 +33,7 @@ def physician_client(db):
 @pytest.mark.parametrize("operation", OPERATIONS, ids=[f"{o.method.upper()} {o.path}" for o in OPERATIONS])
 def test_no_generated_request_causes_a_server_error(physician_client, operation):
     @settings(
+        derandomize=True,  # the same cases every run: CI must not pass or fail by chance
         max_examples=CASES_PER_OPERATION,
         deadline=None,
         database=None,

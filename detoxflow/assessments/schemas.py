@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from detoxflow.web.identifiers import RecordId
+from detoxflow.web.identifiers import Celsius, RecordId
 
 
 class VitalsIn(Schema):
@@ -13,7 +13,7 @@ class VitalsIn(Schema):
     systolic_bp: int | None = None
     diastolic_bp: int | None = None
     respiratory_rate: int | None = None
-    temperature_c: Decimal | None = None
+    temperature_c: Celsius | None = None
     spo2: int | None = None
     pain: int | None = None
     sedation: str | None = None

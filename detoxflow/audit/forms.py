@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django import forms
 
+from detoxflow.web.identifiers import MAX_ID
+
 
 class AuditFilterForm(forms.Form):
     """Narrow the log by patient, user and date range; all optional."""
 
-    patient = forms.IntegerField(required=False, min_value=1, label="Patient id")
+    patient = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, label="Patient id")
     user = forms.CharField(required=False, max_length=150, label="Username")
     start = forms.DateField(
         required=False,

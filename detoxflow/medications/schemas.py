@@ -3,20 +3,20 @@
 import datetime as dt
 from decimal import Decimal
 
-from ninja import Schema
+from ninja import Field, Schema
 
-from detoxflow.web.identifiers import RecordId
+from detoxflow.web.identifiers import Milligrams, RecordId
 
 
 class OrderIn(Schema):
     protocol: str | None = None
     medicine_code: str | None = None
     kind: str | None = None
-    dose_mg: Decimal | None = None
-    min_interval_minutes: int | None = None
-    single_dose_max_mg: Decimal | None = None
-    daily_max_mg: Decimal | None = None
-    cows_at_least: int | None = None
+    dose_mg: Milligrams | None = None
+    min_interval_minutes: int | None = Field(None, ge=1, le=10080)
+    single_dose_max_mg: Milligrams | None = None
+    daily_max_mg: Milligrams | None = None
+    cows_at_least: int | None = Field(None, ge=0, le=48)
     instructions: str = ""
 
 
@@ -39,7 +39,7 @@ class OrderOut(Schema):
 
 class AdministrationIn(Schema):
     status: str = "given"
-    dose_mg: Decimal | None = None
+    dose_mg: Milligrams | None = None
     due_at: dt.datetime | None = None
     reason: str = ""
     override_reason: str = ""
@@ -73,10 +73,10 @@ class MaintenanceOfferIn(Schema):
 
 class TaperIn(Schema):
     method: str
-    start_mg: Decimal
-    step: Decimal
-    step_days: int
-    floor_mg: Decimal = Decimal(0)
+    start_mg: Milligrams
+    step: Milligrams
+    step_days: int = Field(ge=1, le=28)
+    floor_mg: Milligrams = Decimal(0)
     start_date: dt.date
     reason: str
 
@@ -101,7 +101,7 @@ class LedgerIn(Schema):
     kind: str
     medicine_code: str
     unit_id: RecordId | None = None
-    quantity_mg: Decimal
+    quantity_mg: Milligrams
     note: str = ""
     witness_username: str = ""
     witness_password: str = ""

@@ -1,5 +1,6 @@
-"""Record ids in URLs and JSON, bounded to what the database can store (fuzzing sent ids past 2**63)."""
+"""Ids and amounts in URLs and JSON, bounded to what the database can store (fuzzing sent ids past 2**63)."""
 
+from decimal import Decimal
 from typing import Annotated
 
 from ninja import Field
@@ -19,3 +20,8 @@ class RecordIdConverter:
 
     def to_url(self, value: int) -> str:
         return str(value)
+
+
+# Milligram amounts as the database stores them (10 digits, 2 decimals): a larger number is refused by name.
+Milligrams = Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=2)]
+Celsius = Annotated[Decimal, Field(ge=0, max_digits=4, decimal_places=1)]
