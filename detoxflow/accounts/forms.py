@@ -6,8 +6,10 @@ import math
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.cache import cache
 from django.utils import timezone
 
 from detoxflow.accounts.models import User
@@ -30,6 +32,15 @@ class SignInForm(AuthenticationForm):
             return self.cleaned_data
         address = client_address(self.request) if self.request else None
         now = timezone.now()
+        # Per connection as well as per account: password spraying tries many accounts from one place.
+        key = f"sign-in:{address}"
+        attempts = (cache.get_or_set(key, 0, timeout=15 * 60) or 0) + 1
+        cache.set(key, attempts, timeout=15 * 60)
+        if attempts > settings.LOGIN_ATTEMPTS_PER_ADDRESS:
+            record_refused_login(username, address, "too many attempts from this address")
+            raise forms.ValidationError(
+                "Too many sign-in attempts from this connection. Wait 15 minutes and try again."
+            )
         account = User.objects.filter(username=username).first()
         if account is not None:
             remaining = lockout_remaining(account, now)

@@ -1,18 +1,12 @@
 """The public get-help page: open to all, stores only the request, answers bad input, rate-limited."""
 
 import pytest
-from django.core.cache import cache
 from django.test import Client, override_settings
 
 from detoxflow.admissions.models import CallbackRequest
 from detoxflow.audit.models import AuditEvent
 
 VALID = {"name": "Sky", "phone": "555-0123", "best_time": "evening", "message": "Please call after 6"}
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limit():
-    cache.clear()
 
 
 @pytest.fixture

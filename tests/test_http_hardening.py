@@ -1,0 +1,43 @@
+"""Security headers, idle sign-out and sign-in rate limiting (issue 7, hardened HTTP)."""
+
+import datetime as dt
+
+import time_machine
+from django.test import Client, override_settings
+
+from detoxflow.accounts.permissions import Role
+from detoxflow.web.middleware import CONTENT_SECURITY_POLICY
+
+
+def test_every_page_forbids_inline_scripts(client_as, facility):
+    response = client_as(Role.NURSE).get("/")
+    assert response["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert "'unsafe-inline'" not in CONTENT_SECURITY_POLICY
+    assert Client().get(f"/get-help/{facility.code}/")["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert "<script>" not in client_as(Role.NURSE).get("/").content.decode()
+
+
+@override_settings(SESSION_IDLE_MINUTES=30)
+def test_an_idle_session_signs_itself_out(staff):
+    client = Client()
+    start = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        client.post("/sign-in/", {"username": "nora", "password": "correct horse battery"})
+        assert client.get("/").status_code == 200
+    with time_machine.travel(start + dt.timedelta(minutes=29), tick=False):
+        assert client.get("/").status_code == 200
+    with time_machine.travel(start + dt.timedelta(minutes=60), tick=False):
+        response = client.get("/beds/")
+        assert response.status_code == 302
+        assert response["Location"].startswith("/sign-in/?next=/beds/")
+        assert client.get("/").status_code == 302
+
+
+@override_settings(LOGIN_ATTEMPTS_PER_ADDRESS=3)
+def test_sign_in_is_rate_limited_per_connection(staff):
+    client = Client()
+    for name in ("ines", "phil", "cora"):
+        client.post("/sign-in/", {"username": name, "password": "guess"})
+    response = client.post("/sign-in/", {"username": "nora", "password": "correct horse battery"})
+    assert response.status_code == 200
+    assert "Too many sign-in attempts from this connection" in response.content.decode()
