@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("detoxflow.medications.urls")),
     path("", include("detoxflow.directory.urls")),
     path("", include("detoxflow.aftercare.urls")),
+    path("", include("detoxflow.consent.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -10,6 +10,7 @@ from detoxflow.accounts.permissions import PERMISSIONS, Action, Role
 from detoxflow.admissions.models import CallbackRequest, PhoneScreen
 from detoxflow.aftercare.models import FollowUpTask
 from detoxflow.api import api
+from detoxflow.consent.models import Consent
 from detoxflow.episodes.models import Episode
 from detoxflow.medications.models import ControlledLedgerEntry, ControlledStock, MedicationRequest
 from tests.factories import EpisodeFactory
@@ -45,6 +46,16 @@ ROUTES: list[tuple[str, str, str, dict[str, object] | None, Action]] = [
     ("taper", "get", "/episodes/{episode}/taper/", None, Action.VIEW_PATIENT),
     ("protocols", "get", "/protocols/", None, Action.VIEW_FACILITY),
     ("directory", "get", "/directory/", None, Action.VIEW_DIRECTORY),
+    ("consents", "get", "/patients/{patient}/consents/", None, Action.VIEW_PATIENT),
+    ("add-consent", "post", "/patients/{patient}/consents/add/", {"recipient": "x"}, Action.RECORD_CONSENT),
+    ("revoke-consent", "post", "/consents/{consent}/revoke/", None, Action.RECORD_CONSENT),
+    (
+        "disclose-summary",
+        "post",
+        "/patients/{patient}/disclosures/summary/",
+        {"recipient": "Synthetic Clinic", "purpose": "continuity of care"},
+        Action.DISCLOSE,
+    ),
     ("aftercare", "get", "/episodes/{episode}/aftercare/", None, Action.VIEW_PATIENT),
     (
         "aftercare-plan",
@@ -264,6 +275,7 @@ ROUTES: list[tuple[str, str, str, dict[str, object] | None, Action]] = [
 ]
 # Allowed roles get past the permission check but are refused on the merits: the episode has no intake yet.
 REFUSED_ON_THE_MERITS = {
+    "add-consent",
     "aftercare-review",
     "directory-import",
     "POST /api/orders/{order_id}/tapers",
@@ -370,7 +382,19 @@ def test_route_answers_as_the_table_says(client_as, facility, unit, beds, name, 
         by_name="x",
     )
     task = FollowUpTask.objects.create(facility=facility, episode=episode, day=2, due_on=timezone.localdate())
+    consent = Consent.objects.create(
+        facility=facility,
+        patient=episode.patient,
+        recipient="Synthetic Clinic",
+        categories=["all"],
+        purpose="care",
+        starts=timezone.localdate(),
+        signed_copy_reference="binder 1",
+        recorded_by_name="x",
+        recorded_at=timezone.now(),
+    )
     ids = {
+        "consent": consent.pk,
         "task": task.pk,
         "count": count.pk,
         "order": order.pk,

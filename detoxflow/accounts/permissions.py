@@ -42,6 +42,8 @@ class Action(models.TextChoices):
     VIEW_AUDIT_LOG = "view_audit_log", "View the audit log"
     VIEW_DIRECTORY = "view_directory", "Search the community resource directory"
     PLAN_AFTERCARE = "plan_aftercare", "Build the aftercare plan and the discharge checklist"
+    RECORD_CONSENT = "record_consent", "Record or revoke a consent for disclosure"
+    DISCLOSE = "disclose", "Disclose records outside the program under a consent"
     CALL_FOLLOW_UP = "call_follow_up", "Make and record follow-up calls"
     VIEW_OUTCOMES = "view_outcomes", "View the outcomes report"
     MANAGE_DIRECTORY = "manage_directory", "Import the resource directory"
@@ -81,6 +83,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # The directory holds no patient data: everyone may search it; counselors and managers keep it.
     Action.VIEW_DIRECTORY: frozenset(Role),
     Action.PLAN_AFTERCARE: frozenset({Role.COUNSELOR, Role.NURSE, Role.PHYSICIAN}),
+    Action.RECORD_CONSENT: frozenset({Role.INTAKE_COORDINATOR, Role.COUNSELOR, Role.NURSE, Role.PHYSICIAN}),
+    Action.DISCLOSE: frozenset({Role.COUNSELOR, Role.PHYSICIAN, Role.UNIT_MANAGER}),
     Action.CALL_FOLLOW_UP: frozenset({Role.COUNSELOR, Role.NURSE, Role.INTAKE_COORDINATOR}),
     # Aggregate figures only, no names: managers and physicians steer the program with them.
     Action.VIEW_OUTCOMES: frozenset({Role.UNIT_MANAGER, Role.PHYSICIAN, Role.ADMINISTRATOR}),

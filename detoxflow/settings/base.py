@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "detoxflow.medications",
     "detoxflow.directory",
     "detoxflow.aftercare",
+    "detoxflow.consent",
     "detoxflow.audit",
     "detoxflow.demo",
 ]
