@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("detoxflow.directory.urls")),
     path("", include("detoxflow.aftercare.urls")),
     path("", include("detoxflow.consent.urls")),
+    path("", include("detoxflow.interop.fhir.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

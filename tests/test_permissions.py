@@ -46,6 +46,10 @@ ROUTES: list[tuple[str, str, str, dict[str, object] | None, Action]] = [
     ("taper", "get", "/episodes/{episode}/taper/", None, Action.VIEW_PATIENT),
     ("protocols", "get", "/protocols/", None, Action.VIEW_FACILITY),
     ("directory", "get", "/directory/", None, Action.VIEW_DIRECTORY),
+    ("fhir-patient-search", "get", "/fhir/Patient", None, Action.VIEW_PATIENT),
+    ("fhir-patient", "get", "/fhir/Patient/{patient}", None, Action.VIEW_PATIENT),
+    ("fhir-episode-search", "get", "/fhir/EpisodeOfCare", None, Action.VIEW_PATIENT),
+    ("fhir-episode", "get", "/fhir/EpisodeOfCare/{episode}", None, Action.VIEW_PATIENT),
     ("consents", "get", "/patients/{patient}/consents/", None, Action.VIEW_PATIENT),
     ("add-consent", "post", "/patients/{patient}/consents/add/", {"recipient": "x"}, Action.RECORD_CONSENT),
     ("revoke-consent", "post", "/consents/{consent}/revoke/", None, Action.RECORD_CONSENT),
@@ -301,6 +305,7 @@ UNGUARDED = {
     "get-help",
     "get-help-thanks",
     "tablet-locked",
+    "fhir-metadata",
 }
 
 

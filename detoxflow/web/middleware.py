@@ -17,7 +17,7 @@ from django.urls import reverse
 
 
 class LoginRequiredEverywhere(LoginRequiredMiddleware):
-    """Django's LoginRequiredMiddleware, except for the JSON API, whose own auth answers 401."""
+    """Django's LoginRequiredMiddleware, except for the JSON and FHIR APIs, whose own auth answers 401."""
 
     def process_view(
         self,
@@ -26,7 +26,7 @@ class LoginRequiredEverywhere(LoginRequiredMiddleware):
         view_args: tuple[Any, ...],
         view_kwargs: dict[str, Any],
     ) -> HttpResponseBase | None:
-        if request.path_info.startswith("/api/"):
+        if request.path_info.startswith(("/api/", "/fhir/")):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
 
