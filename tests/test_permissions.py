@@ -306,6 +306,8 @@ UNGUARDED = {
     "get-help-thanks",
     "tablet-locked",
     "fhir-metadata",
+    "sign-in-code",
+    "two-factor",
 }
 
 

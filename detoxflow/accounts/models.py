@@ -17,6 +17,9 @@ class User(AbstractUser):
     facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="staff")
     failed_login_count = models.PositiveSmallIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
+    # Second factor: a base32 secret shared with the user's authenticator app, on once a code has been confirmed.
+    totp_secret = models.CharField(max_length=64, blank=True)
+    totp_enabled = models.BooleanField(default=False)
 
     REQUIRED_FIELDS = ["email", "facility", "role"]
 

@@ -7,4 +7,6 @@ from detoxflow.accounts import views
 urlpatterns = [
     path("sign-in/", login_not_required(views.SignInView.as_view()), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sign-in/code/", views.sign_in_code, name="sign-in-code"),
+    path("account/two-factor/", views.two_factor, name="two-factor"),
 ]

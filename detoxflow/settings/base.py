@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "detoxflow.web.middleware.IdleLogout",
     "detoxflow.web.middleware.LoginRequiredEverywhere",
     "detoxflow.web.middleware.TabletLock",
+    "detoxflow.web.middleware.SecondFactorRequired",
 ]
 
 ROOT_URLCONF = "detoxflow.urls"
@@ -119,6 +120,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)  # one nursing shift
 # An unattended workstation signs itself out (issue 7); a shared tablet should use a short value.
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+# One-time codes: required for every clinical role when true (off for the demo, on in production).
+REQUIRE_TOTP = env_bool("REQUIRE_TOTP", False)
 # Sign-in attempts accepted per client address per 15 minutes, on top of the per-account lockout.
 LOGIN_ATTEMPTS_PER_ADDRESS = env_int("LOGIN_ATTEMPTS_PER_ADDRESS", 30)
 X_FRAME_OPTIONS = "DENY"

@@ -15,6 +15,8 @@ from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from detoxflow.accounts.permissions import Role
+
 
 class LoginRequiredEverywhere(LoginRequiredMiddleware):
     """Django's LoginRequiredMiddleware, except for the JSON and FHIR APIs, whose own auth answers 401."""
@@ -92,4 +94,25 @@ class IdleLogout:
                 messages.info(request, f"Signed out after {settings.SESSION_IDLE_MINUTES} minutes without activity.")
                 return redirect_to_login(request.get_full_path())
             request.session["last_seen"] = now
+        return self.get_response(request)
+
+
+class SecondFactorRequired:
+    """With REQUIRE_TOTP on, a clinical user without two-step sign-in can only set it up (or sign out)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        user = getattr(request, "user", None)
+        if (
+            settings.REQUIRE_TOTP
+            and user is not None
+            and user.is_authenticated
+            and not getattr(user, "totp_enabled", True)
+            and getattr(user, "role", "") != Role.ADMINISTRATOR
+            and request.path_info not in (reverse("two-factor"), reverse("logout"))
+            and not request.path_info.startswith("/" + settings.STATIC_URL.lstrip("/"))
+        ):
+            return redirect("two-factor")
         return self.get_response(request)
