@@ -25,3 +25,5 @@ urlpatterns = [
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+handler403 = "detoxflow.accounts.views.forbidden"

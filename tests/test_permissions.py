@@ -6,6 +6,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from detoxflow.accounts.models import EmergencyAccess, User
 from detoxflow.accounts.permissions import PERMISSIONS, Action, Role
 from detoxflow.admissions.models import CallbackRequest, PhoneScreen
 from detoxflow.aftercare.models import FollowUpTask
@@ -46,6 +47,8 @@ ROUTES: list[tuple[str, str, str, dict[str, object] | None, Action]] = [
     ("taper", "get", "/episodes/{episode}/taper/", None, Action.VIEW_PATIENT),
     ("protocols", "get", "/protocols/", None, Action.VIEW_FACILITY),
     ("directory", "get", "/directory/", None, Action.VIEW_DIRECTORY),
+    ("emergency-access", "get", "/patients/{patient}/emergency-access/", None, Action.EMERGENCY_ACCESS),
+    ("acknowledge-emergency-access", "post", "/emergency-access/{grant}/acknowledge/", None, Action.VIEW_AUDIT_LOG),
     ("fhir-patient-search", "get", "/fhir/Patient", None, Action.VIEW_PATIENT),
     ("fhir-patient", "get", "/fhir/Patient/{patient}", None, Action.VIEW_PATIENT),
     ("fhir-episode-search", "get", "/fhir/EpisodeOfCare", None, Action.VIEW_PATIENT),
@@ -331,6 +334,10 @@ def test_the_route_table_covers_every_page_and_api_operation():
     assert operations - listed == set(), "API operations missing from ROUTES"
 
 
+def staff_of_facility(facility):
+    return User.objects.filter(facility=facility).first()
+
+
 def _fill(value, ids):
     if isinstance(value, str):
         filled = value.format(**ids)
@@ -400,7 +407,17 @@ def test_route_answers_as_the_table_says(client_as, facility, unit, beds, name, 
         recorded_by_name="x",
         recorded_at=timezone.now(),
     )
+    grant = EmergencyAccess.objects.create(
+        facility=facility,
+        user=staff_of_facility(facility),
+        user_name="x",
+        patient=episode.patient,
+        reason="test",
+        granted_at=timezone.now(),
+        expires_at=timezone.now(),
+    )
     ids = {
+        "grant": grant.pk,
         "consent": consent.pk,
         "task": task.pk,
         "count": count.pk,

@@ -40,6 +40,7 @@ class Action(models.TextChoices):
     DISCHARGE = "discharge", "Discharge a patient"
     VIEW_FACILITY = "view_facility", "View facilities, units and beds"
     VIEW_AUDIT_LOG = "view_audit_log", "View the audit log"
+    EMERGENCY_ACCESS = "emergency_access", "Read a patient outside one's unit in an emergency"
     VIEW_DIRECTORY = "view_directory", "Search the community resource directory"
     PLAN_AFTERCARE = "plan_aftercare", "Build the aftercare plan and the discharge checklist"
     RECORD_CONSENT = "record_consent", "Record or revoke a consent for disclosure"
@@ -80,6 +81,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.DISCHARGE: frozenset({Role.PHYSICIAN, Role.UNIT_MANAGER}),
     Action.VIEW_FACILITY: frozenset(Role),
     Action.VIEW_AUDIT_LOG: frozenset({Role.UNIT_MANAGER, Role.ADMINISTRATOR}),
+    Action.EMERGENCY_ACCESS: frozenset(_CLINICAL),
     # The directory holds no patient data: everyone may search it; counselors and managers keep it.
     Action.VIEW_DIRECTORY: frozenset(Role),
     Action.PLAN_AFTERCARE: frozenset({Role.COUNSELOR, Role.NURSE, Role.PHYSICIAN}),

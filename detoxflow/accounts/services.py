@@ -8,9 +8,11 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
-from detoxflow.accounts.models import User
+from detoxflow.accounts.models import EmergencyAccess, User
 from detoxflow.audit.models import Outcome
 from detoxflow.audit.services import record_event
+from detoxflow.errors import InvalidInput
+from detoxflow.patients.models import Patient
 
 
 def lockout_remaining(user: User, now: dt.datetime) -> dt.timedelta | None:
@@ -58,3 +60,47 @@ def record_refused_login(username: str, address: str | None, reason: str) -> Non
         address=address,
         detail={"reason": reason},
     )
+
+
+def grant_emergency_access(
+    actor: User, patient: Patient, reason: str, *, now: dt.datetime, address: str | None
+) -> EmergencyAccess:
+    """Open a patient outside the user's unit for a few hours; the reason is mandatory and managers are alerted."""
+    if len(reason.strip()) < 10:
+        raise InvalidInput("reason", "Say why you need this record now (at least a sentence).")
+    with transaction.atomic():
+        grant = EmergencyAccess.objects.create(
+            facility_id=patient.facility_id,
+            user=actor,
+            user_name=actor.display_name,
+            patient=patient,
+            reason=reason.strip(),
+            granted_at=now,
+            expires_at=now + dt.timedelta(hours=settings.EMERGENCY_ACCESS_HOURS),
+        )
+        record_event(
+            actor=actor,
+            action="emergency_access.grant",
+            patient_id=patient.pk,
+            address=address,
+            object_type="EmergencyAccess",
+            object_id=grant.pk,
+            detail={"reason": grant.reason},
+        )
+    return grant
+
+
+def acknowledge_emergency_access(actor: User, grant: EmergencyAccess, *, now: dt.datetime, address: str | None) -> None:
+    """A manager has reviewed the grant; it leaves the alert list but stays in the audit trail."""
+    with transaction.atomic():
+        grant.acknowledged_by_name = actor.display_name
+        grant.acknowledged_at = now
+        grant.save(update_fields=["acknowledged_by_name", "acknowledged_at"])
+        record_event(
+            actor=actor,
+            action="emergency_access.acknowledge",
+            patient_id=grant.patient_id,
+            address=address,
+            object_type="EmergencyAccess",
+            object_id=grant.pk,
+        )

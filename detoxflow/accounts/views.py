@@ -8,16 +8,20 @@ from django import forms
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from detoxflow.accounts import totp
-from detoxflow.accounts.access import staff_member
+from detoxflow.accounts.access import OutsideUnit, require, staff_member
 from detoxflow.accounts.forms import SignInForm
-from detoxflow.accounts.models import User
-from detoxflow.accounts.services import record_failed_login
+from detoxflow.accounts.models import EmergencyAccess, User
+from detoxflow.accounts.permissions import Action
+from detoxflow.accounts.services import acknowledge_emergency_access, grant_emergency_access, record_failed_login
 from detoxflow.audit.services import client_address, record_request_event
+from detoxflow.errors import InvalidInput
+from detoxflow.patients.models import Patient
 
 PENDING = "pending_second_factor"
 
@@ -91,4 +95,53 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             "enabled": user.totp_enabled,
         },
         status=400 if form.errors else 200,
+    )
+
+
+def emergency_access(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Break the glass: state why, then read the record for a few hours; unit managers are alerted."""
+    require(request, Action.EMERGENCY_ACCESS, patient_id=patient_id)
+    user = staff_member(request)
+    patient = Patient.objects.filter(pk=patient_id, facility_id=user.facility_id).first()
+    if patient is None:
+        raise Http404("No such patient in your facility.")
+    error = ""
+    if request.method == "POST":
+        try:
+            grant_emergency_access(
+                user, patient, request.POST.get("reason", ""), now=timezone.now(), address=client_address(request)
+            )
+        except InvalidInput as problem:
+            error = problem.message
+        else:
+            return redirect("patient", patient.pk)
+    return render(
+        request,
+        "accounts/emergency_access.html",
+        {"patient_id": patient.pk, "error": error},
+        status=400 if error else 200,
+    )
+
+
+@require_POST
+def acknowledge(request: HttpRequest, grant_id: int) -> HttpResponse:
+    """A manager acknowledges an emergency-access alert."""
+    require(request, Action.VIEW_AUDIT_LOG)
+    grant = EmergencyAccess.objects.filter(pk=grant_id, facility_id=staff_member(request).facility_id).first()
+    if grant is None:
+        raise Http404("No such emergency access.")
+    acknowledge_emergency_access(staff_member(request), grant, now=timezone.now(), address=client_address(request))
+    return redirect("audit-log")
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The 403 page: says why, and offers emergency access when the patient is on another unit."""
+    return render(
+        request,
+        "403.html",
+        {
+            "message": str(exception) if exception else "Not allowed.",
+            "emergency_patient": exception.patient_id if isinstance(exception, OutsideUnit) else None,
+        },
+        status=403,
     )

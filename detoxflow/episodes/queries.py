@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 
-from detoxflow.accounts.access import require, staff_member
+from detoxflow.accounts.access import require, require_unit_scope, staff_member
 from detoxflow.accounts.permissions import Action
 from detoxflow.episodes.models import Episode
 
@@ -20,4 +21,5 @@ def get_episode_for(request: HttpRequest, episode_id: int, action: Action) -> Ep
     )
     if episode is None:
         raise Http404("No such episode in your facility.")
+    require_unit_scope(request, episode.patient_id, episode.unit_id if episode.is_open else None, timezone.now())
     return episode

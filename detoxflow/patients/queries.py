@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 
-from detoxflow.accounts.access import require, staff_member
+from detoxflow.accounts.access import require, require_unit_scope, staff_member
 from detoxflow.accounts.models import User
 from detoxflow.accounts.permissions import Action
 from detoxflow.episodes.models import Episode, StageTransition
@@ -19,6 +20,8 @@ def get_patient_for(request: HttpRequest, patient_id: int, action: Action) -> Pa
     patient = Patient.objects.filter(pk=patient_id, facility_id=user.facility_id).first()
     if patient is None:
         raise Http404("No such patient in your facility.")
+    open_unit = patient.episodes.filter(discharged_at__isnull=True).values_list("unit_id", flat=True).first()
+    require_unit_scope(request, patient.pk, open_unit, timezone.now())
     return patient
 
 

@@ -120,6 +120,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)  # one nursing shift
 # An unattended workstation signs itself out (issue 7); a shared tablet should use a short value.
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+# How long a "break the glass" grant lets a user read a patient outside their unit.
+EMERGENCY_ACCESS_HOURS = env_int("EMERGENCY_ACCESS_HOURS", 4)
 # One-time codes: required for every clinical role when true (off for the demo, on in production).
 REQUIRE_TOTP = env_bool("REQUIRE_TOTP", False)
 # Sign-in attempts accepted per client address per 15 minutes, on top of the per-account lockout.
