@@ -89,23 +89,23 @@ def test_not_given_needs_a_reason_and_skips_the_check(staff, episode):
     assert (held.status, held.dose_mg) == ("held", 0)
 
 
-def test_a_scheduled_slot_is_recorded_once(staff, episode):
-    order = services.sign_order(
-        staff[Role.PHYSICIAN],
-        episode,
-        {
-            "medicine_code": "ondansetron",
-            "kind": "scheduled",
-            "dose_mg": Decimal(4),
-            "min_interval_minutes": 480,
-            "single_dose_max_mg": Decimal(8),
-            "daily_max_mg": Decimal(24),
-        },
-        built_from="Written by hand",
-        starts_at=T0,
-        now=T0,
-        address=None,
+def scheduled_ondansetron(staff, episode):
+    """Ondansetron 4 mg every 8 hours from T0, written by hand: a scheduled order with due slots."""
+    values = {
+        "medicine_code": "ondansetron",
+        "kind": "scheduled",
+        "dose_mg": Decimal(4),
+        "min_interval_minutes": 480,
+        "single_dose_max_mg": Decimal(8),
+        "daily_max_mg": Decimal(24),
+    }
+    return services.sign_order(
+        staff[Role.PHYSICIAN], episode, values, built_from="Written by hand", starts_at=T0, now=T0, address=None
     )
+
+
+def test_a_scheduled_slot_is_recorded_once(staff, episode):
+    order = scheduled_ondansetron(staff, episode)
     give(staff, order, T0 + dt.timedelta(minutes=5), due_at=T0, status="refused", reason="nausea gone")
     with pytest.raises(Conflict, match="already recorded"):
         give(staff, order, T0 + dt.timedelta(minutes=6), due_at=T0, status="refused", reason="again")
@@ -171,22 +171,7 @@ def test_mar_page_shows_the_live_verdict_and_records_through_the_form(client_as,
 def test_two_nurses_recording_the_same_due_dose_at_once_make_one_record(staff, episode):
     if connection.vendor != "postgresql":
         pytest.skip("needs concurrent connections, which only the PostgreSQL run has")
-    order = services.sign_order(
-        staff[Role.PHYSICIAN],
-        episode,
-        {
-            "medicine_code": "ondansetron",
-            "kind": "scheduled",
-            "dose_mg": Decimal(4),
-            "min_interval_minutes": 480,
-            "single_dose_max_mg": Decimal(8),
-            "daily_max_mg": Decimal(24),
-        },
-        built_from="Written by hand",
-        starts_at=T0,
-        now=T0,
-        address=None,
-    )
+    order = scheduled_ondansetron(staff, episode)
     barrier = threading.Barrier(2)
     outcomes = []
 
