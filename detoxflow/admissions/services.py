@@ -17,7 +17,8 @@ from detoxflow.episodes import services as episode_services
 from detoxflow.episodes.models import Episode
 from detoxflow.errors import InvalidInput
 from detoxflow.facilities.models import Bed, Facility
-from detoxflow.facilities.queries import free_beds, rules_in_force
+from detoxflow.facilities.queries import free_beds
+from detoxflow.facilities.rules import rules_in_force
 from detoxflow.patients import services as patient_services
 from detoxflow.patients.models import Patient
 

@@ -31,7 +31,7 @@ from detoxflow.directory.models import Resource
 from detoxflow.episodes import services as episode_services
 from detoxflow.episodes.models import Episode
 from detoxflow.errors import InvalidInput
-from detoxflow.facilities.queries import rules_in_force
+from detoxflow.facilities.rules import rules_in_force
 from detoxflow.intake.models import IntakeAssessment
 from detoxflow.medications.models import MedicationAdministration
 

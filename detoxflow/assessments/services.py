@@ -19,7 +19,7 @@ from detoxflow.clinical.stages import Stage
 from detoxflow.clinical.vitals import VITAL_SIGNS, abnormal, implausible
 from detoxflow.episodes.models import Episode
 from detoxflow.errors import InvalidInput
-from detoxflow.facilities.queries import rules_in_force
+from detoxflow.facilities.rules import rules_in_force
 
 VITAL_FIELDS = (*VITAL_SIGNS, "pain", "sedation")
 # The instrument whose total drives the reassessment schedule (reference §1).

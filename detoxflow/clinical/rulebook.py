@@ -14,6 +14,7 @@ from typing import Any
 from detoxflow.clinical.discharge import PUBLISHED_FOLLOW_UP_RULES, PUBLISHED_NALTREXONE_RULES
 from detoxflow.clinical.dsm5 import PUBLISHED_DEFAULT as PUBLISHED_DSM5_RULE
 from detoxflow.clinical.level_of_care import PUBLISHED_LEVEL_OF_CARE_RULES
+from detoxflow.clinical.safety import PUBLISHED_SAFETY_RULES
 from detoxflow.clinical.schedule import PUBLISHED_DOSE_TIMING, PUBLISHED_REASSESSMENT_RULES
 from detoxflow.clinical.triage import PUBLISHED_TRIAGE_RULES
 
@@ -28,6 +29,7 @@ class RuleSet(enum.StrEnum):
     DOSE_TIMING = "dose_timing"
     FOLLOW_UP = "follow_up"
     NALTREXONE = "naltrexone"
+    DOSE_SAFETY = "dose_safety"
 
     @property
     def label(self) -> str:
@@ -39,6 +41,7 @@ class RuleSet(enum.StrEnum):
             "dose_timing": "Late and missed scheduled doses",
             "follow_up": "Follow-up calls after discharge",
             "naltrexone": "Opioid-free interval before extended-release naltrexone",
+            "dose_safety": "Dose safety check thresholds",
         }[self]
 
 
@@ -121,6 +124,69 @@ RULEBOOK: dict[RuleSet, tuple[Any, tuple[Setting, ...]]] = {
         (
             Setting("after_short_acting_days", "Days after a short-acting opioid", int, 5, 30, "source"),
             Setting("after_long_acting_days", "Days after buprenorphine or methadone", int, 7, 30, "source"),
+        ),
+    ),
+    RuleSet.DOSE_SAFETY: (
+        PUBLISHED_SAFETY_RULES,
+        (
+            Setting(
+                "induction_cows_short_acting",
+                "First buprenorphine: COWS after heroin/short-acting",
+                int,
+                5,
+                20,
+                "induction_source",
+            ),
+            Setting(
+                "induction_cows_fentanyl", "First buprenorphine: COWS after fentanyl", int, 5, 25, "induction_source"
+            ),
+            Setting(
+                "induction_cows_methadone", "First buprenorphine: COWS after methadone", int, 5, 25, "induction_source"
+            ),
+            Setting(
+                "induction_hours_short_acting",
+                "First buprenorphine: hours after heroin/short-acting",
+                int,
+                6,
+                48,
+                "induction_source",
+            ),
+            Setting(
+                "induction_hours_fentanyl", "First buprenorphine: hours after fentanyl", int, 6, 96, "induction_source"
+            ),
+            Setting(
+                "induction_hours_methadone",
+                "First buprenorphine: hours after methadone",
+                int,
+                12,
+                168,
+                "induction_source",
+            ),
+            Setting(
+                "observation_fresh_minutes",
+                "Minutes a COWS or vitals reading stays current",
+                int,
+                15,
+                240,
+                "induction_source",
+            ),
+            Setting("clonidine_hold_systolic", "Hold clonidine below systolic", int, 70, 120, "alpha2_source"),
+            Setting("clonidine_hold_diastolic", "Hold clonidine below diastolic", int, 40, 80, "alpha2_source"),
+            Setting("clonidine_hold_heart_rate", "Hold clonidine below heart rate", int, 40, 70, "alpha2_source"),
+            Setting("lofexidine_hold_systolic", "Hold lofexidine below systolic", int, 70, 120, "alpha2_source"),
+            Setting("lofexidine_hold_diastolic", "Hold lofexidine below diastolic", int, 40, 80, "alpha2_source"),
+            Setting("lofexidine_hold_heart_rate", "Hold lofexidine below heart rate", int, 40, 70, "alpha2_source"),
+            Setting(
+                "min_respiratory_rate",
+                "Hold opioids/benzodiazepines below respiratory rate",
+                int,
+                6,
+                14,
+                "sedation_source",
+            ),
+            Setting("min_spo2", "Hold opioids/benzodiazepines below SpO2 (%)", int, 85, 95, "sedation_source"),
+            Setting("qtc_warn_above", "Warn before methadone above QTc (ms)", int, 400, 500, "qtc_source"),
+            Setting("qtc_stop_from", "Stop methadone from QTc (ms)", int, 450, 550, "qtc_source"),
         ),
     ),
     RuleSet.TRIAGE: (

@@ -66,13 +66,22 @@ class PatientFacts:
 
 @dataclass(frozen=True)
 class SafetyRules:
-    """Thresholds the check uses; each group cites its source."""
+    """Thresholds the check uses, flat so a facility can change each one; each group cites its source."""
 
-    induction_cows: dict[str, int]
-    induction_hours: dict[str, int]
+    induction_cows_short_acting: int
+    induction_cows_fentanyl: int
+    induction_cows_methadone: int
+    induction_hours_short_acting: int
+    induction_hours_fentanyl: int
+    induction_hours_methadone: int
     induction_source: str
     observation_fresh_minutes: int
-    alpha2_hold: dict[str, dict[str, int]]
+    clonidine_hold_systolic: int
+    clonidine_hold_diastolic: int
+    clonidine_hold_heart_rate: int
+    lofexidine_hold_systolic: int
+    lofexidine_hold_diastolic: int
+    lofexidine_hold_heart_rate: int
     alpha2_source: str
     min_respiratory_rate: int
     min_spo2: int
@@ -82,19 +91,56 @@ class SafetyRules:
     qtc_stop_from: int
     qtc_source: str
 
+    @property
+    def induction_cows(self) -> dict[str, int]:
+        return {
+            "short_acting": self.induction_cows_short_acting,
+            "fentanyl": self.induction_cows_fentanyl,
+            "methadone": self.induction_cows_methadone,
+        }
+
+    @property
+    def induction_hours(self) -> dict[str, int]:
+        return {
+            "short_acting": self.induction_hours_short_acting,
+            "fentanyl": self.induction_hours_fentanyl,
+            "methadone": self.induction_hours_methadone,
+        }
+
+    @property
+    def alpha2_hold(self) -> dict[str, dict[str, int]]:
+        return {
+            "clonidine": {
+                "systolic_bp": self.clonidine_hold_systolic,
+                "diastolic_bp": self.clonidine_hold_diastolic,
+                "heart_rate": self.clonidine_hold_heart_rate,
+            },
+            "lofexidine": {
+                "systolic_bp": self.lofexidine_hold_systolic,
+                "diastolic_bp": self.lofexidine_hold_diastolic,
+                "heart_rate": self.lofexidine_hold_heart_rate,
+            },
+        }
+
 
 PUBLISHED_SAFETY_RULES = SafetyRules(
-    induction_cows={"short_acting": 8, "fentanyl": 13, "methadone": 13},
-    induction_hours={"short_acting": 12, "fentanyl": 24, "methadone": 72},
+    induction_cows_short_acting=8,
+    induction_cows_fentanyl=13,
+    induction_cows_methadone=13,
+    induction_hours_short_acting=12,
+    induction_hours_fentanyl=24,
+    induction_hours_methadone=72,
     induction_source=(
         "Reference §4: COWS 8 for heroin once 12 h have passed (software default, not a guideline); higher for "
         "fentanyl and methadone (ASAM 2023; methadone 72 h in many protocols). Verify against TIP 63"
     ),
     observation_fresh_minutes=60,
-    alpha2_hold={
-        "clonidine": {"systolic_bp": 90, "diastolic_bp": 60, "heart_rate": 60},
-        "lofexidine": {"systolic_bp": 90, "diastolic_bp": 50, "heart_rate": 50},
-    },
+    clonidine_hold_systolic=90,
+    clonidine_hold_diastolic=60,
+    clonidine_hold_heart_rate=60,
+    lofexidine_hold_systolic=90,
+    lofexidine_hold_diastolic=50,
+    lofexidine_hold_heart_rate=50,
     alpha2_source="Reference §6: typical protocol holds (clonidine); Fishman 2019 trial events (lofexidine)",
     min_respiratory_rate=10,
     min_spo2=90,

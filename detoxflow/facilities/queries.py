@@ -5,18 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from detoxflow.accounts.models import User
-from detoxflow.clinical.rulebook import RULEBOOK, RuleSet, apply_override
+from detoxflow.clinical.rulebook import RuleSet
 from detoxflow.clinical.schedule import Due, due_state
 from detoxflow.clinical.stages import Stage
 from detoxflow.episodes.models import Episode
-from detoxflow.facilities.models import Bed, Facility, Housekeeping, RuleOverride, Unit
+from detoxflow.facilities.models import Bed, Facility, Housekeeping, Unit
+from detoxflow.facilities.rules import rules_in_force
 from detoxflow.medications.queries import late_and_missed
 
 
@@ -171,21 +171,3 @@ def free_beds(facility_id: int) -> QuerySet[Bed]:
         .select_related("unit")
         .order_by("unit__name", "label")
     )
-
-
-@dataclass(frozen=True)
-class RulesInForce:
-    """A rule set as the facility runs it, and the version label stored with each decision it makes."""
-
-    rules: Any
-    version: str
-    override: RuleOverride | None
-
-
-def rules_in_force(facility_id: int, rule_set: RuleSet) -> RulesInForce:
-    """The facility's newest override of `rule_set` applied to the published default, or the default itself."""
-    override = RuleOverride.objects.filter(facility_id=facility_id, rule_set=rule_set.value).first()
-    if override is None:
-        return RulesInForce(RULEBOOK[rule_set][0], "published default", None)
-    note = f"Facility override v{override.pk} by {override.changed_by_name} on {override.changed_at:%Y-%m-%d}"
-    return RulesInForce(apply_override(rule_set, override.values, note), f"facility override v{override.pk}", override)

@@ -19,8 +19,9 @@ from detoxflow.errors import InvalidInput
 from detoxflow.facilities import services
 from detoxflow.facilities.forms import RuleOverrideForm
 from detoxflow.facilities.models import Bed
-from detoxflow.facilities.queries import BedState, census_for_unit, due_now, get_unit_for, rules_in_force, units_for
+from detoxflow.facilities.queries import BedState, census_for_unit, due_now, get_unit_for, units_for
 from detoxflow.facilities.queries import bed_board as bed_board_for
+from detoxflow.facilities.rules import rules_in_force
 from detoxflow.web.forms import show_on_form
 
 

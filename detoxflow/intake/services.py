@@ -19,7 +19,7 @@ from detoxflow.clinical.triage import PregnancyAnswer, Substance
 from detoxflow.episodes import services as episode_services
 from detoxflow.episodes.models import Episode
 from detoxflow.errors import InvalidInput
-from detoxflow.facilities.queries import rules_in_force
+from detoxflow.facilities.rules import rules_in_force
 from detoxflow.intake.models import Decision, Housing, IntakeAssessment, SuicideRisk, TreatmentPlan
 
 MOUD = frozenset({WithdrawalMedication.BUPRENORPHINE, WithdrawalMedication.METHADONE})

@@ -11,9 +11,19 @@ from django.utils import timezone
 from detoxflow.assessments.models import WithdrawalAssessment
 from detoxflow.clinical.formulary import FORMULARY, Family
 from detoxflow.clinical.protocols import OrderKind
-from detoxflow.clinical.safety import GivenDose, Observation, OrderLimits, PatientFacts, Verdict, check_dose
+from detoxflow.clinical.rulebook import RuleSet
+from detoxflow.clinical.safety import (
+    GivenDose,
+    Observation,
+    OrderLimits,
+    PatientFacts,
+    SafetyRules,
+    Verdict,
+    check_dose,
+)
 from detoxflow.clinical.schedule import DoseTiming, dose_lateness
 from detoxflow.episodes.models import Episode
+from detoxflow.facilities.rules import rules_in_force
 from detoxflow.intake.models import IntakeAssessment
 from detoxflow.medications.models import AdministrationStatus, MedicationAdministration, MedicationRequest, TaperPlan
 
@@ -34,6 +44,7 @@ class DoseContext:
     latest: Observation | None
     doses: tuple[GivenDose, ...]
     active_orders: tuple[MedicationRequest, ...]
+    rules: SafetyRules
 
 
 def dose_context(episode: Episode, now: dt.datetime) -> DoseContext:
@@ -76,7 +87,8 @@ def dose_context(episode: Episode, now: dt.datetime) -> DoseContext:
         for a in given
     )
     active = tuple(MedicationRequest.objects.filter(episode=episode, stopped_at__isnull=True))
-    return DoseContext(patient=patient, latest=latest, doses=doses, active_orders=active)
+    rules = rules_in_force(episode.facility_id, RuleSet.DOSE_SAFETY).rules
+    return DoseContext(patient=patient, latest=latest, doses=doses, active_orders=active, rules=rules)
 
 
 def limits_of(order: MedicationRequest, dose_mg: Decimal) -> OrderLimits:
@@ -103,6 +115,7 @@ def check_order(order: MedicationRequest, dose_mg: Decimal, context: DoseContext
         doses=context.doses,
         active_families=others,
         now=timezone.localtime(now),
+        rules=context.rules,
     )
 
 

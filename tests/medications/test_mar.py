@@ -12,6 +12,8 @@ from django.db import connection
 from detoxflow.accounts.permissions import Role
 from detoxflow.assessments import services as assessments
 from detoxflow.audit.models import AuditEvent
+from detoxflow.clinical.rulebook import RULEBOOK, RuleSet
+from detoxflow.clinical.safety import PUBLISHED_SAFETY_RULES
 from detoxflow.clinical.scales import COWS
 from detoxflow.errors import Conflict, InvalidInput
 from detoxflow.medications import services
@@ -258,3 +260,18 @@ def test_unit_round_lists_each_patients_orders_and_the_check_now(client_as, staf
     page = client_as(Role.NURSE).get(f"/units/{episode.unit_id}/mar/").content.decode()
     assert "Buprenorphine SL tablet 4 mg" in page
     assert "Hard stop</span>: No COWS in the last 60 min" in page
+
+
+def test_a_facility_safety_threshold_changes_the_verdict(client_as, staff, episode):
+    order = bup_order(staff, episode)
+    chart(staff, episode, T0 - 10 * dt.timedelta(minutes=1))  # COWS 10
+    client_as(Role.PHYSICIAN).post(
+        "/clinical-rules/dose_safety/",
+        {
+            **{s.field: getattr(PUBLISHED_SAFETY_RULES, s.field) for s in RULEBOOK[RuleSet.DOSE_SAFETY][1]},
+            "induction_cows_short_acting": "12",
+            "reason": "Medical director: later first dose",
+        },
+    )
+    with pytest.raises(SafetyStop, match="COWS 10 is below the 12 required after short-acting use"):
+        give(staff, order, T0)
