@@ -2,11 +2,11 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
 from detoxflow.interop.fhir import views
+from detoxflow.interop.fhir.registry import KINDS
 
-urlpatterns = [
-    path("fhir/metadata", login_not_required(views.metadata), name="fhir-metadata"),
-    path("fhir/Patient", views.search_patients, name="fhir-patient-search"),
-    path("fhir/Patient/<str:resource_id>", views.read_patient, name="fhir-patient"),
-    path("fhir/EpisodeOfCare", views.search_episodes, name="fhir-episode-search"),
-    path("fhir/EpisodeOfCare/<str:resource_id>", views.read_episode, name="fhir-episode"),
-]
+urlpatterns = [path("fhir/metadata", login_not_required(views.metadata), name="fhir-metadata")]
+for kind in KINDS.values():
+    urlpatterns += [
+        path(f"fhir/{kind.name}", views.search, {"kind": kind.name}, name=f"fhir-{kind.url_name}-search"),
+        path(f"fhir/{kind.name}/<str:resource_id>", views.read, {"kind": kind.name}, name=f"fhir-{kind.url_name}"),
+    ]

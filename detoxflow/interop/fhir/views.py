@@ -5,86 +5,139 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 
+from detoxflow.accounts.access import OutsideUnit, require_unit_scope
 from detoxflow.accounts.models import User
 from detoxflow.accounts.permissions import Action, role_may
 from detoxflow.audit.models import Outcome
 from detoxflow.audit.services import record_request_event
 from detoxflow.episodes.models import Episode
-from detoxflow.interop.fhir import episode_of_care, patient
 from detoxflow.interop.fhir.common import fhir_response, operation_outcome
-from detoxflow.patients.models import Patient
+from detoxflow.interop.fhir.registry import KINDS, ResourceKind
 from detoxflow.web.identifiers import MAX_ID
 
 View = Callable[..., HttpResponse]
+DEFAULT_COUNT = 50
+MAX_COUNT = 100
+MAX_PAGE = 10_000
 
 
-def fhir_view(view: View) -> View:
-    """Signed-in staff whose role may read patients; otherwise a FHIR OperationOutcome, audited."""
+def fhir_view(action: Action) -> Callable[[View], View]:
+    """Signed-in staff whose role allows `action`; otherwise a FHIR OperationOutcome, audited."""
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if not isinstance(user, User):
-            return operation_outcome(401, "login", "Sign in first.")
-        if not role_may(user.role, Action.VIEW_PATIENT):
-            record_request_event(request, "fhir.read", outcome=Outcome.DENIED, object_type=request.path[:64])
-            return operation_outcome(403, "forbidden", "Your role may not read patient records.")
-        return view(request, user, *args, **kwargs)
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            if not isinstance(user, User):
+                return operation_outcome(401, "login", "Sign in first.")
+            if not role_may(user.role, action):
+                record_request_event(request, "fhir.read", outcome=Outcome.DENIED, object_type=request.path[:64])
+                return operation_outcome(403, "forbidden", f"Your role may not {action.label.lower()}.")
+            try:
+                return view(request, user, *args, **kwargs)
+            except OutsideUnit as refused:
+                return operation_outcome(403, "forbidden", str(refused))
 
-    return wrapper
+        return wrapper
+
+    return decorate
 
 
-def _id(raw: str) -> int | None:
+def parse_id(raw: str) -> int | None:
     return int(raw) if raw.isdigit() and 0 < int(raw) <= MAX_ID else None
 
 
-@fhir_view
-def read_patient(request: HttpRequest, user: User, resource_id: str) -> HttpResponse:
-    found = (
-        Patient.objects.select_related("facility")
-        .filter(pk=_id(resource_id) or 0, facility_id=user.facility_id)
+def check_unit_scope(request: HttpRequest, patient_id: int) -> None:
+    """The same unit rule as the patient page: unit-bound staff read their own unit's patients (or by emergency)."""
+    open_unit = (
+        Episode.objects.filter(patient_id=patient_id, discharged_at__isnull=True)
+        .values_list("unit_id", flat=True)
         .first()
     )
-    if found is None:
-        return operation_outcome(404, "not-found", f"Patient/{resource_id} is not known here.")
-    record_request_event(request, "fhir.read", patient_id=found.pk, object_type="Patient", object_id=found.pk)
-    return fhir_response(patient.to_fhir(found))
+    require_unit_scope(request, patient_id, open_unit, timezone.now())
 
 
-@fhir_view
-def read_episode(request: HttpRequest, user: User, resource_id: str) -> HttpResponse:
-    found = (
-        Episode.objects.select_related("facility")
-        .filter(pk=_id(resource_id) or 0, facility_id=user.facility_id)
-        .first()
-    )
+@fhir_view(Action.VIEW_PATIENT)
+def read(request: HttpRequest, user: User, kind: str, resource_id: str) -> HttpResponse:
+    resource_kind = KINDS[kind]
+    found = resource_kind.scoped(user.facility_id).filter(pk=parse_id(resource_id) or 0).first()
     if found is None:
-        return operation_outcome(404, "not-found", f"EpisodeOfCare/{resource_id} is not known here.")
+        return operation_outcome(404, "not-found", f"{kind}/{resource_id} is not known here.")
+    check_unit_scope(request, found.subject_id)
+    record_request_event(request, "fhir.read", patient_id=found.subject_id, object_type=kind, object_id=found.pk)
+    return fhir_response(resource_kind.build(found))
+
+
+def _bounded(request: HttpRequest, name: str, default: int, ceiling: int) -> int | HttpResponse:
+    raw = request.GET.get(name, str(default))
+    if not raw.isdigit() or not 1 <= int(raw) <= ceiling:
+        return operation_outcome(400, "invalid", f"{name} must be a whole number from 1 to {ceiling}.", name)
+    return int(raw)
+
+
+@fhir_view(Action.VIEW_PATIENT)
+def search(request: HttpRequest, user: User, kind: str) -> HttpResponse:
+    """[type]?patient=Patient/<id> (Patient: identifier=[system|]MRN), paged with _count and _page."""
+    resource_kind = KINDS[kind]
+    filter_name = "identifier" if kind == "Patient" else "patient"
+    unknown = sorted(set(request.GET) - {filter_name, "_count", "_page"})
+    if unknown:
+        return operation_outcome(400, "not-supported", f"Search parameter '{unknown[0]}' is not supported.", unknown[0])
+    count = _bounded(request, "_count", DEFAULT_COUNT, MAX_COUNT)
+    page = _bounded(request, "_page", 1, MAX_PAGE)
+    if isinstance(count, HttpResponse):
+        return count
+    if isinstance(page, HttpResponse):
+        return page
+    rows = resource_kind.scoped(user.facility_id)
+    patient_id = None
+    if "identifier" in request.GET:
+        rows = rows.filter(mrn=request.GET["identifier"].split("|")[-1])
+    elif "patient" in request.GET:
+        patient_id = parse_id(request.GET["patient"].removeprefix("Patient/"))
+        if patient_id is None:
+            return operation_outcome(400, "invalid", "patient must look like Patient/123.", "patient")
+        check_unit_scope(request, patient_id)
+        rows = rows.filter(subject_id=patient_id)
+    elif user.unit_id is not None:
+        return operation_outcome(
+            403, "forbidden", "Staff assigned to a unit search one patient at a time: add patient=Patient/<id>."
+        )
+    found = list(rows[(page - 1) * count : page * count + 1])
+    if user.unit_id is not None and patient_id is None:
+        for row in found:
+            check_unit_scope(request, row.subject_id)
     record_request_event(
-        request,
-        "fhir.read",
-        patient_id=found.patient_id,
-        episode_id=found.pk,
-        object_type="EpisodeOfCare",
-        object_id=found.pk,
+        request, "fhir.search", patient_id=patient_id, object_type=kind, detail={"count": len(found[:count])}
     )
-    return fhir_response(episode_of_care.to_fhir(found))
+    return _bundle(request, resource_kind, found[:count], page, count, more=len(found) > count)
 
 
-def _bundle(request: HttpRequest, resources: list[Any]) -> HttpResponse:
+def _bundle(
+    request: HttpRequest, kind: ResourceKind, rows: list[Any], page: int, count: int, *, more: bool
+) -> HttpResponse:
+    """A searchset page; `next` is given when another page exists (no total: counting a million rows is not free)."""
+    base = request.build_absolute_uri(request.path)
+    params = {k: v for k, v in request.GET.items() if k not in ("_page", "_count")}
+    links = [{"relation": "self", "url": f"{base}?{urlencode(params | {'_count': count, '_page': page})}"}]
+    if more:
+        links.append({"relation": "next", "url": f"{base}?{urlencode(params | {'_count': count, '_page': page + 1})}"})
+    resources = [kind.build(row) for row in rows]
     bundle = Bundle.model_validate(
         {
             "resourceType": "Bundle",
             "type": "searchset",
-            "total": len(resources),
+            "link": links,
             "entry": [
                 {
-                    "fullUrl": request.build_absolute_uri(f"/fhir/{r.get_resource_type()}/{r.id}"),
+                    "fullUrl": request.build_absolute_uri(f"/fhir/{kind.name}/{r.id}"),
                     "resource": r,
                     "search": {"mode": "match"},
                 }
@@ -95,50 +148,20 @@ def _bundle(request: HttpRequest, resources: list[Any]) -> HttpResponse:
     return fhir_response(bundle)
 
 
-@fhir_view
-def search_patients(request: HttpRequest, user: User) -> HttpResponse:
-    """Patient?identifier=[system|]value (the MRN); other parameters are refused by name."""
-    unknown = sorted(set(request.GET) - {"identifier"})
-    if unknown:
-        return operation_outcome(400, "not-supported", f"Search parameter '{unknown[0]}' is not supported.", unknown[0])
-    found = Patient.objects.select_related("facility").filter(facility_id=user.facility_id)
-    if "identifier" in request.GET:
-        found = found.filter(mrn=request.GET["identifier"].split("|")[-1])
-    rows = list(found.order_by("pk")[:100])
-    record_request_event(request, "fhir.search", object_type="Patient", detail={"count": len(rows)})
-    return _bundle(request, [patient.to_fhir(p) for p in rows])
-
-
-@fhir_view
-def search_episodes(request: HttpRequest, user: User) -> HttpResponse:
-    """EpisodeOfCare?patient=Patient/<id>."""
-    unknown = sorted(set(request.GET) - {"patient"})
-    if unknown:
-        return operation_outcome(400, "not-supported", f"Search parameter '{unknown[0]}' is not supported.", unknown[0])
-    found = Episode.objects.select_related("facility").filter(facility_id=user.facility_id)
-    if "patient" in request.GET:
-        patient_id = _id(request.GET["patient"].split("/")[-1])
-        if patient_id is None:
-            return operation_outcome(400, "invalid", "patient must look like Patient/123.", "patient")
-        found = found.filter(patient_id=patient_id)
-    rows = list(found.order_by("pk")[:100])
-    record_request_event(request, "fhir.search", object_type="EpisodeOfCare", detail={"count": len(rows)})
-    return _bundle(request, [episode_of_care.to_fhir(e) for e in rows])
-
-
 def metadata(request: HttpRequest) -> HttpResponse:
     """The capability statement: what this server can read and search."""
     resources = [
         {
-            "type": "Patient",
+            "type": kind.name,
             "interaction": [{"code": "read"}, {"code": "search-type"}],
-            "searchParam": [{"name": "identifier", "type": "token"}],
-        },
-        {
-            "type": "EpisodeOfCare",
-            "interaction": [{"code": "read"}, {"code": "search-type"}],
-            "searchParam": [{"name": "patient", "type": "reference"}],
-        },
+            "searchParam": [
+                {"name": "identifier", "type": "token"}
+                if kind.name == "Patient"
+                else {"name": "patient", "type": "reference"},
+                {"name": "_count", "type": "number"},
+            ],
+        }
+        for kind in KINDS.values()
     ]
     statement = CapabilityStatement.model_validate(
         {
