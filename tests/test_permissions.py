@@ -79,6 +79,16 @@ ROUTES: list[tuple[str, str, str, dict[str, object] | None, Action]] = [
     ("fhir-careplan", "get", "/fhir/CarePlan/{episode}", None, Action.VIEW_PATIENT),
     ("fhir-consent-search", "get", "/fhir/Consent?patient=Patient/{patient}", None, Action.VIEW_PATIENT),
     ("fhir-consent", "get", "/fhir/Consent/{consent}", None, Action.VIEW_PATIENT),
+    ("fhir-export", "get", "/fhir/$export?recipient=x&purpose=y", None, Action.DISCLOSE),
+    ("fhir-patient-export", "get", "/fhir/Patient/{patient}/$export?recipient=x&purpose=y", None, Action.DISCLOSE),
+    ("fhir-export-status", "get", "/fhir/$export-status/00000000-0000-4000-8000-000000000000", None, Action.DISCLOSE),
+    (
+        "fhir-export-file",
+        "get",
+        "/fhir/$export-file/00000000-0000-4000-8000-000000000000/Patient.ndjson",
+        None,
+        Action.DISCLOSE,
+    ),
     ("consents", "get", "/patients/{patient}/consents/", None, Action.VIEW_PATIENT),
     ("add-consent", "post", "/patients/{patient}/consents/add/", {"recipient": "x"}, Action.RECORD_CONSENT),
     ("revoke-consent", "post", "/consents/{consent}/revoke/", None, Action.RECORD_CONSENT),
@@ -307,9 +317,11 @@ ROUTES: list[tuple[str, str, str, dict[str, object] | None, Action]] = [
     ),
 ]
 # Allowed roles get past the permission check but are refused on the merits: the episode has no intake yet.
-# The pre-admission episode has no encounter, intake, assessment, dose or aftercare plan yet:
-# allowed roles get past the check and find nothing.
+# The pre-admission episode has no encounter, intake, assessment, dose or aftercare plan yet, and the
+# export id is nobody's: allowed roles get past the check and find nothing.
 NOT_FOUND_ON_THE_MERITS = {
+    "fhir-export-status",
+    "fhir-export-file",
     "fhir-encounter",
     "fhir-condition",
     "fhir-observation",
@@ -317,6 +329,8 @@ NOT_FOUND_ON_THE_MERITS = {
     "fhir-careplan",
 }
 REFUSED_ON_THE_MERITS = {
+    "fhir-export",  # kicked off without 'Prefer: respond-async'
+    "fhir-patient-export",
     "add-consent",
     "aftercare-review",
     "directory-import",

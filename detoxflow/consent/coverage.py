@@ -51,13 +51,13 @@ class ConsentTerms:
     revoked_on: dt.date | None
 
 
-def _same_recipient(a: str, b: str) -> bool:
+def same_recipient(a: str, b: str) -> bool:
     return " ".join(a.lower().split()) == " ".join(b.lower().split())
 
 
 def covering(consents: list[ConsentTerms], recipient: str, category: Category, on: dt.date) -> tuple[int | None, str]:
     """(id of the covering consent, '') or (None, the reason no consent covers this disclosure)."""
-    named = [c for c in consents if _same_recipient(c.recipient, recipient)]
+    named = [c for c in consents if same_recipient(c.recipient, recipient)]
     if not named:
         return None, f"No consent names {recipient} as a recipient."
     reasons = []

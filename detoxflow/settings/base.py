@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "detoxflow.directory",
     "detoxflow.aftercare",
     "detoxflow.consent",
+    "detoxflow.interop",
     "detoxflow.audit",
     "detoxflow.demo",
 ]
@@ -136,3 +137,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# FHIR bulk export: NDJSON files are written here, one folder per export, and removed when the export is deleted.
+FHIR_EXPORT_ROOT = Path(env_str("FHIR_EXPORT_ROOT", str(BASE_DIR / "var" / "exports")))
+# Run each export on a background thread of the web process; off, `manage.py run_fhir_exports` picks them up.
+FHIR_EXPORT_IN_THREAD = env_bool("FHIR_EXPORT_IN_THREAD", True)

@@ -6,3 +6,5 @@ from detoxflow.settings.base import *  # noqa: F403  (settings modules extend th
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DEBUG = False
+# Exports stay queued until a test runs them, as the worker command would: the async protocol is then observable.
+FHIR_EXPORT_IN_THREAD = False

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
@@ -16,13 +19,18 @@ from detoxflow.accounts.access import OutsideUnit, require_unit_scope
 from detoxflow.accounts.models import User
 from detoxflow.accounts.permissions import Action, role_may
 from detoxflow.audit.models import Outcome
-from detoxflow.audit.services import record_request_event
+from detoxflow.audit.services import client_address, record_request_event
+from detoxflow.consent.coverage import REDISCLOSURE_NOTICE
 from detoxflow.episodes.models import Episode
+from detoxflow.errors import InvalidInput
+from detoxflow.interop.fhir import bulk
 from detoxflow.interop.fhir.common import fhir_response, operation_outcome
 from detoxflow.interop.fhir.registry import KINDS, ResourceKind
+from detoxflow.interop.models import BulkExport, ExportStatus
+from detoxflow.patients.models import Patient
 from detoxflow.web.identifiers import MAX_ID
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 DEFAULT_COUNT = 50
 MAX_COUNT = 100
 MAX_PAGE = 10_000
@@ -33,7 +41,7 @@ def fhir_view(action: Action) -> Callable[[View], View]:
 
     def decorate(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             user = request.user
             if not isinstance(user, User):
                 return operation_outcome(401, "login", "Sign in first.")
@@ -177,3 +185,105 @@ def metadata(request: HttpRequest) -> HttpResponse:
         }
     )
     return fhir_response(statement)
+
+
+EXPORT_PARAMETERS = {"_type", "_outputFormat", "recipient", "purpose"}
+NDJSON_FORMATS = {"application/fhir+ndjson", "application/ndjson", "ndjson"}
+
+
+@fhir_view(Action.DISCLOSE)
+def export_facility(request: HttpRequest, user: User) -> HttpResponse:
+    """[base]/$export: every patient of the facility, for one recipient under their consents."""
+    if user.unit_id is not None:
+        return operation_outcome(403, "forbidden", "Staff assigned to a unit export one patient at a time.")
+    return _kick_off(request, user, None)
+
+
+@fhir_view(Action.DISCLOSE)
+def export_patient(request: HttpRequest, user: User, resource_id: str) -> HttpResponse:
+    """[base]/Patient/<id>/$export: one patient's record, for one recipient under their consent."""
+    found = Patient.objects.filter(pk=parse_id(resource_id) or 0, facility_id=user.facility_id).first()
+    if found is None:
+        return operation_outcome(404, "not-found", f"Patient/{resource_id} is not known here.")
+    check_unit_scope(request, found.pk)
+    return _kick_off(request, user, found)
+
+
+def _kick_off(request: HttpRequest, user: User, patient: Patient | None) -> HttpResponse:
+    unknown = sorted(set(request.GET) - EXPORT_PARAMETERS)
+    if unknown:
+        return operation_outcome(400, "not-supported", f"Export parameter '{unknown[0]}' is not supported.", unknown[0])
+    if request.headers.get("Prefer", "").strip() != "respond-async":
+        return operation_outcome(400, "required", "Bulk export runs asynchronously: send 'Prefer: respond-async'.")
+    if request.GET.get("_outputFormat", "application/fhir+ndjson") not in NDJSON_FORMATS:
+        return operation_outcome(400, "not-supported", "Only NDJSON output is offered.", "_outputFormat")
+    types = [t.strip() for t in request.GET.get("_type", "").split(",") if t.strip()]
+    try:
+        export = bulk.kick_off(
+            user,
+            patient=patient,
+            types=types,
+            recipient=request.GET.get("recipient", ""),
+            purpose=request.GET.get("purpose", ""),
+            request_url=request.build_absolute_uri(),
+            now=timezone.now(),
+            address=client_address(request),
+        )
+    except InvalidInput as refused:
+        return operation_outcome(400, "invalid", refused.message, refused.field)
+    response = HttpResponse(status=202)
+    response["Content-Location"] = request.build_absolute_uri(f"/fhir/$export-status/{export.id}")
+    return response
+
+
+def _export_of(user: User, export_id: str) -> BulkExport | None:
+    try:
+        key = uuid.UUID(export_id)
+    except ValueError:
+        return None
+    return BulkExport.objects.filter(pk=key, facility_id=user.facility_id).first()
+
+
+@fhir_view(Action.DISCLOSE)
+def export_status(request: HttpRequest, user: User, export_id: str) -> HttpResponse:
+    """202 with progress while running; the manifest when done; DELETE stops it and removes its files."""
+    export = _export_of(user, export_id)
+    if export is None or export.status == ExportStatus.CANCELLED:
+        return operation_outcome(404, "not-found", f"No export {export_id} here (deleted, or never started).")
+    if request.method == "DELETE":
+        bulk.delete(user, export, address=client_address(request))
+        return HttpResponse(status=202)
+    if request.method != "GET":
+        return operation_outcome(405, "not-supported", "Use GET for the status, DELETE to cancel.")
+    if export.status in (ExportStatus.QUEUED, ExportStatus.RUNNING):
+        response = HttpResponse(status=202)
+        response["X-Progress"] = f"{export.status}: {export.written} resources written"
+        response["Retry-After"] = "5"
+        return response
+    if export.status == ExportStatus.FAILED:
+        return operation_outcome(500, "exception", f"The export failed: {export.failure}")
+    files = request.build_absolute_uri(f"/fhir/$export-file/{export.id}/")
+    manifest = {
+        "transactionTime": export.requested_at.isoformat(),
+        "request": export.request_url,
+        "requiresAccessToken": True,
+        "output": [
+            {"type": o["type"], "url": f"{files}{o['type']}.ndjson", "count": o["count"]} for o in export.output
+        ],
+        "error": [{"type": "OperationOutcome", "url": f"{files}{bulk.REFUSED_FILE}", "count": export.refused_patients}],
+        "extension": {"recipient": export.recipient, "purpose": export.purpose, "notice": REDISCLOSURE_NOTICE},
+    }
+    return HttpResponse(json.dumps(manifest), content_type="application/json")
+
+
+@fhir_view(Action.DISCLOSE)
+def export_file(request: HttpRequest, user: User, export_id: str, file_name: str) -> HttpResponseBase:
+    """One NDJSON file of a completed export, streamed from disk."""
+    export = _export_of(user, export_id)
+    names = {f"{o['type']}.ndjson" for o in export.output} | {bulk.REFUSED_FILE} if export else set()
+    if export is None or export.status != ExportStatus.COMPLETED or file_name not in names:
+        return operation_outcome(404, "not-found", f"No file {file_name} in export {export_id}.")
+    record_request_event(
+        request, "fhir.export.download", patient_id=export.patient_id, object_type="BulkExport", object_id=export_id
+    )
+    return FileResponse((bulk.folder(export) / file_name).open("rb"), content_type="application/fhir+ndjson")

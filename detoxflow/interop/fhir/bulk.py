@@ -1,0 +1,279 @@
+"""FHIR bulk export (`$export`): NDJSON files per resource type, written as a stream, under the recipient's consents.
+
+Every export names a recipient and a purpose. A patient's resources go out only in the categories an active
+consent for that recipient covers (reference §15); patients with none are listed as refused, with the reason,
+in the export's OperationOutcome file. Each category sent for a patient is logged as a disclosure, so it appears
+on that patient's accounting of disclosures.
+
+Memory stays flat in the number of resources: rows are read in chunks with a server-side iterator and each
+resource is written as soon as it is built. What grows is per patient (which categories their consent covers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connections, transaction
+from django.utils import timezone
+from fhir.resources.R4B.operationoutcome import OperationOutcome
+
+from detoxflow.accounts.models import User
+from detoxflow.audit.services import record_event
+from detoxflow.consent.coverage import (
+    NOTICE_SOURCE,
+    REDISCLOSURE_NOTICE,
+    Category,
+    ConsentTerms,
+    covering,
+    same_recipient,
+)
+from detoxflow.consent.models import Consent, Disclosure
+from detoxflow.errors import InvalidInput
+from detoxflow.interop.fhir.registry import KINDS, ResourceKind
+from detoxflow.interop.models import BulkExport, ExportStatus
+from detoxflow.patients.models import Patient
+
+CHUNK = 1000  # rows per database round trip; FHIR_EXPORT_CHUNK overrides it
+PROGRESS_EVERY = 5000
+CATEGORIES = (Category.MEDICATIONS, Category.ASSESSMENTS, Category.DISCHARGE_SUMMARY)
+REFUSED_FILE = "OperationOutcome.ndjson"
+
+
+def folder(export: BulkExport) -> Path:
+    return Path(settings.FHIR_EXPORT_ROOT) / str(export.id)
+
+
+def kick_off(
+    actor: User,
+    *,
+    patient: Patient | None,
+    types: list[str],
+    recipient: str,
+    purpose: str,
+    request_url: str,
+    now: dt.datetime,
+    address: str | None,
+) -> BulkExport:
+    """Queue an export and start it (on a background thread unless the deployment runs a worker)."""
+    unknown = [t for t in types if t not in KINDS]
+    if unknown:
+        raise InvalidInput("_type", f"{unknown[0]} is not a resource type this server exports.")
+    if not recipient.strip():
+        raise InvalidInput("recipient", "Name who receives the export; consents are checked against this name.")
+    if not purpose.strip():
+        raise InvalidInput("purpose", "State the purpose of the disclosure.")
+    with transaction.atomic():
+        export = BulkExport.objects.create(
+            facility_id=actor.facility_id,
+            patient=patient,
+            types=types or list(KINDS),
+            recipient=recipient.strip(),
+            purpose=purpose.strip(),
+            request_url=request_url[:2000],
+            requested_by=actor,
+            requested_by_name=actor.display_name,
+            requested_at=now,
+        )
+        record_event(
+            actor=actor,
+            action="fhir.export.start",
+            patient_id=patient.pk if patient else None,
+            object_type="BulkExport",
+            object_id=str(export.id),
+            address=address,
+            detail={"recipient": export.recipient, "types": export.types},
+        )
+    if settings.FHIR_EXPORT_IN_THREAD:
+        transaction.on_commit(lambda: threading.Thread(target=_run_on_thread, args=(export.id,), daemon=True).start())
+    return export
+
+
+def _run_on_thread(export_id: Any) -> None:
+    try:
+        run(export_id)
+    finally:
+        connections.close_all()
+
+
+class _Consents:
+    """Per patient and category, the consent that lets it out to this recipient; or why none does."""
+
+    def __init__(self, export: BulkExport, today: dt.date) -> None:
+        terms: dict[int, list[ConsentTerms]] = {}
+        rows = Consent.objects.filter(facility_id=export.facility_id)
+        if export.patient_id:
+            rows = rows.filter(patient_id=export.patient_id)
+        for c in rows.iterator(chunk_size=CHUNK):
+            if same_recipient(c.recipient, export.recipient):
+                categories = frozenset(Category(x) for x in c.categories)
+                terms.setdefault(c.patient_id, []).append(
+                    ConsentTerms(c.pk, c.recipient, categories, c.starts, c.expires, c.revoked_on)
+                )
+        self.covered: dict[tuple[int, Category], int] = {}
+        self.refused: dict[int, str] = {}
+        patients = Patient.objects.filter(facility_id=export.facility_id)
+        if export.patient_id:
+            patients = patients.filter(pk=export.patient_id)
+        for patient_id in patients.values_list("pk", flat=True).iterator(chunk_size=CHUNK):
+            reasons: dict[Category, str] = {}
+            for category in CATEGORIES:
+                consent_id, reasons[category] = covering(terms.get(patient_id, []), export.recipient, category, today)
+                if consent_id is not None:
+                    self.covered[(patient_id, category)] = consent_id
+            if not any((patient_id, c) in self.covered for c in CATEGORIES):
+                self.refused[patient_id] = _one_reason(reasons)
+        self.sent: set[tuple[int, Category]] = set()
+
+    def lets_out(self, kind: ResourceKind, row: Any, recipient: str) -> bool:
+        if kind.category is None:
+            if kind.name == "Consent" and not same_recipient(row.recipient, recipient):
+                return False  # another recipient's consent is not this recipient's business
+            return row.subject_id not in self.refused
+        key = (row.subject_id, kind.category)
+        if key in self.covered:
+            self.sent.add(key)
+            return True
+        return False
+
+
+def _one_reason(reasons: dict[Category, str]) -> str:
+    if len(set(reasons.values())) == 1:
+        return next(iter(reasons.values()))
+    return " ".join(f"{category.label}: {reason}" for category, reason in reasons.items())
+
+
+def _rows(export: BulkExport, kind: ResourceKind) -> Iterator[Any]:
+    rows = kind.scoped(export.facility_id)
+    if export.patient_id:
+        rows = rows.filter(subject_id=export.patient_id)
+    return rows.iterator(chunk_size=getattr(settings, "FHIR_EXPORT_CHUNK", CHUNK))
+
+
+def run(export_id: Any) -> None:
+    """Write the export's files; a failure is kept on the export (and shown on its status URL), never half-listed."""
+    claimed = BulkExport.objects.filter(pk=export_id, status=ExportStatus.QUEUED).update(status=ExportStatus.RUNNING)
+    if not claimed:
+        return
+    export = BulkExport.objects.get(pk=export_id)
+    try:
+        _write(export)
+    except Exception as failure:  # noqa: BLE001  (any failure must end on the status URL, not in a dead thread)
+        shutil.rmtree(folder(export), ignore_errors=True)
+        BulkExport.objects.filter(pk=export.pk).update(
+            status=ExportStatus.FAILED, failure=f"{type(failure).__name__}: {failure}", finished_at=timezone.now()
+        )
+
+
+def _write(export: BulkExport) -> None:
+    consents = _Consents(export, timezone.localdate())
+    target = folder(export)
+    target.mkdir(parents=True, exist_ok=True)
+    output, written = [], 0
+    for name in export.types:
+        kind, count = KINDS[name], 0
+        with (target / f"{name}.ndjson").open("w", encoding="utf-8") as ndjson:
+            for row in _rows(export, kind):
+                if not consents.lets_out(kind, row, export.recipient):
+                    continue
+                ndjson.write(kind.build(row).model_dump_json(exclude_none=True))
+                ndjson.write("\n")
+                count += 1
+                written += 1
+                if written % PROGRESS_EVERY == 0 and not _still_wanted(export, written):
+                    shutil.rmtree(target, ignore_errors=True)
+                    return
+        output.append({"type": name, "count": count})
+    with (target / REFUSED_FILE).open("w", encoding="utf-8") as ndjson:
+        for patient_id, reason in consents.refused.items():
+            ndjson.write(_refusal(patient_id, reason).model_dump_json(exclude_none=True))
+            ndjson.write("\n")
+    with transaction.atomic():
+        completed = BulkExport.objects.filter(pk=export.pk, status=ExportStatus.RUNNING).update(
+            status=ExportStatus.COMPLETED,
+            written=written,
+            output=output,
+            refused_patients=len(consents.refused),
+            finished_at=timezone.now(),
+        )
+        if completed:
+            _log_disclosures(export, consents)
+    if not completed:  # deleted while the last file was being written
+        shutil.rmtree(target, ignore_errors=True)
+
+
+def _still_wanted(export: BulkExport, written: int) -> bool:
+    """Report progress; False once the export has been cancelled."""
+    return bool(BulkExport.objects.filter(pk=export.pk, status=ExportStatus.RUNNING).update(written=written))
+
+
+def _refusal(patient_id: int, reason: str) -> OperationOutcome:
+    return OperationOutcome.model_validate(
+        {
+            "resourceType": "OperationOutcome",
+            "issue": [
+                {
+                    "severity": "information",
+                    "code": "suppressed",
+                    "diagnostics": f"Patient/{patient_id} not exported: {reason}",
+                    "expression": [f"Patient/{patient_id}"],
+                }
+            ],
+        }
+    )
+
+
+def _log_disclosures(export: BulkExport, consents: _Consents) -> None:
+    """One disclosure per patient and category sent, each with its consent and the redisclosure notice."""
+    notice = f"{REDISCLOSURE_NOTICE} ({NOTICE_SOURCE})"
+    what = f"FHIR bulk export {export.id}"
+    now = timezone.now()
+    batch: list[Disclosure] = []
+    for patient_id, category in sorted(consents.sent):
+        batch.append(
+            Disclosure(
+                facility_id=export.facility_id,
+                patient_id=patient_id,
+                consent_id=consents.covered[(patient_id, category)],
+                recipient=export.recipient,
+                category=category.value,
+                purpose=export.purpose,
+                what=what,
+                notice=notice,
+                at=now,
+                by_name=export.requested_by_name,
+            )
+        )
+        if len(batch) >= CHUNK:
+            Disclosure.objects.bulk_create(batch)
+            batch.clear()
+    Disclosure.objects.bulk_create(batch)
+    record_event(
+        actor=None,
+        user_name=export.requested_by_name,
+        action="fhir.export.complete",
+        facility_id=export.facility_id,
+        patient_id=export.patient_id,
+        object_type="BulkExport",
+        object_id=str(export.id),
+        detail={"disclosures": len(consents.sent), "refused_patients": len(consents.refused)},
+    )
+
+
+def delete(actor: User, export: BulkExport, *, address: str | None) -> None:
+    """Stop a running export (it notices at its next progress report) or retire a finished one; remove its files."""
+    with transaction.atomic():
+        BulkExport.objects.filter(pk=export.pk).update(status=ExportStatus.CANCELLED, finished_at=timezone.now())
+        record_event(
+            actor=actor,
+            action="fhir.export.delete",
+            object_type="BulkExport",
+            object_id=str(export.id),
+            address=address,
+        )
+    shutil.rmtree(folder(export), ignore_errors=True)

@@ -1,0 +1,48 @@
+"""Bulk exports: one row per `$export` request, so its status outlives the request that started it."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from detoxflow.facilities.models import Facility
+from detoxflow.patients.models import Patient
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class BulkExport(models.Model):
+    """A facility- or patient-level FHIR bulk export to one named recipient under their consents."""
+
+    # A random id: the status URL is handed out, so it must not be guessable from another export's.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    types = models.JSONField()
+    recipient = models.CharField(max_length=200)
+    purpose = models.CharField(max_length=300)
+    request_url = models.CharField(max_length=2000)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    requested_by_name = models.CharField(max_length=200)
+    requested_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    written = models.PositiveBigIntegerField(default=0)
+    # [{"type": "Observation", "count": 1234}], filled in when the export completes.
+    output = models.JSONField(default=list)
+    refused_patients = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    failure = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"Export {self.id} ({self.status})"
