@@ -79,6 +79,7 @@ ROUTES: list[tuple[str, str, str, dict[str, object] | None, Action]] = [
     ("fhir-careplan", "get", "/fhir/CarePlan/{episode}", None, Action.VIEW_PATIENT),
     ("fhir-consent-search", "get", "/fhir/Consent?patient=Patient/{patient}", None, Action.VIEW_PATIENT),
     ("fhir-consent", "get", "/fhir/Consent/{consent}", None, Action.VIEW_PATIENT),
+    ("fhir-batch", "post", "/fhir", {"x": "y"}, Action.REGISTER_PATIENT),
     ("fhir-export", "get", "/fhir/$export?recipient=x&purpose=y", None, Action.DISCLOSE),
     ("fhir-patient-export", "get", "/fhir/Patient/{patient}/$export?recipient=x&purpose=y", None, Action.DISCLOSE),
     ("fhir-export-status", "get", "/fhir/$export-status/00000000-0000-4000-8000-000000000000", None, Action.DISCLOSE),
@@ -330,6 +331,7 @@ NOT_FOUND_ON_THE_MERITS = {
 }
 REFUSED_ON_THE_MERITS = {
     "fhir-export",  # kicked off without 'Prefer: respond-async'
+    "fhir-batch",  # a form post, not a Bundle
     "fhir-patient-export",
     "add-consent",
     "aftercare-review",

@@ -5,6 +5,7 @@ from detoxflow.interop.fhir import views
 from detoxflow.interop.fhir.registry import KINDS
 
 urlpatterns = [
+    path("fhir", views.batch, name="fhir-batch"),
     path("fhir/metadata", login_not_required(views.metadata), name="fhir-metadata"),
     path("fhir/$export", views.export_facility, name="fhir-export"),
     path("fhir/Patient/<str:resource_id>/$export", views.export_patient, name="fhir-patient-export"),

@@ -24,6 +24,7 @@ from detoxflow.consent.coverage import REDISCLOSURE_NOTICE
 from detoxflow.episodes.models import Episode
 from detoxflow.errors import InvalidInput
 from detoxflow.interop.fhir import bulk
+from detoxflow.interop.fhir.batch import BundleRefused, import_patients
 from detoxflow.interop.fhir.common import fhir_response, operation_outcome
 from detoxflow.interop.fhir.registry import KINDS, ResourceKind
 from detoxflow.interop.models import BulkExport, ExportStatus
@@ -34,6 +35,7 @@ View = Callable[..., HttpResponseBase]
 DEFAULT_COUNT = 50
 MAX_COUNT = 100
 MAX_PAGE = 10_000
+BULK_DATA = "http://hl7.org/fhir/uv/bulkdata"
 
 
 def fhir_view(action: Action) -> Callable[[View], View]:
@@ -180,8 +182,18 @@ def metadata(request: HttpRequest) -> HttpResponse:
             "fhirVersion": "4.3.0",
             "format": ["application/fhir+json"],
             "software": {"name": "DetoxFlow"},
-            "implementation": {"description": "DetoxFlow FHIR endpoint (read and search)"},
-            "rest": [{"mode": "server", "resource": resources}],
+            "implementation": {"description": "DetoxFlow FHIR endpoint: read, search, bulk export, Patient import"},
+            "rest": [
+                {
+                    "mode": "server",
+                    "resource": resources,
+                    "interaction": [{"code": "batch", "documentation": "Patient resources only"}],
+                    "operation": [
+                        {"name": "export", "definition": f"{BULK_DATA}/OperationDefinition/export"},
+                        {"name": "patient-export", "definition": f"{BULK_DATA}/OperationDefinition/patient-export"},
+                    ],
+                }
+            ],
         }
     )
     return fhir_response(statement)
@@ -287,3 +299,15 @@ def export_file(request: HttpRequest, user: User, export_id: str, file_name: str
         request, "fhir.export.download", patient_id=export.patient_id, object_type="BulkExport", object_id=export_id
     )
     return FileResponse((bulk.folder(export) / file_name).open("rb"), content_type="application/fhir+ndjson")
+
+
+@fhir_view(Action.REGISTER_PATIENT)
+def batch(request: HttpRequest, user: User) -> HttpResponse:
+    """POST [base] with a batch Bundle of Patient resources: a batch-response, one answer per entry."""
+    if request.method != "POST":
+        return operation_outcome(405, "not-supported", "POST a batch Bundle of Patient resources here.")
+    try:
+        response = import_patients(user, request.body, address=client_address(request))
+    except BundleRefused as refused:
+        return operation_outcome(400, "invalid", str(refused), refused.expression)
+    return fhir_response(response)
