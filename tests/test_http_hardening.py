@@ -1,6 +1,7 @@
 """Security headers, idle sign-out and sign-in rate limiting (issue 7, hardened HTTP)."""
 
 import datetime as dt
+import json
 
 import time_machine
 from django.test import Client, override_settings
@@ -41,3 +42,20 @@ def test_sign_in_is_rate_limited_per_connection(staff):
     response = client.post("/sign-in/", {"username": "nora", "password": "correct horse battery"})
     assert response.status_code == 200
     assert "Too many sign-in attempts from this connection" in response.content.decode()
+
+
+def test_nul_characters_are_refused_at_the_door_naming_the_field(client_as, patient):
+    physician = client_as(Role.PHYSICIAN)
+    fhir = physician.get("/fhir/Patient", {"identifier": "SYN\x00"})
+    assert (fhir.status_code, fhir.json()["issue"][0]["expression"]) == (400, ["identifier"])
+    api = physician.get("/api/patients", {"q": "a\x00b"})
+    assert (api.status_code, api.json()["field"]) == (400, "q")
+    body = {"resourceType": "Bundle", "type": "batch", "entry": [{"resource": {"name": [{"family": "x\u0000"}]}}]}
+    posted = physician.post("/fhir", data=json.dumps(body), content_type="application/fhir+json")
+    assert (posted.status_code, posted.json()["issue"][0]["expression"]) == (400, ["body"])
+    form = physician.post(f"/patients/{patient.pk}/edit/", {"given_name": "Al\x00ex"})
+    assert form.status_code == 400
+    assert b"given_name contains a NUL character" in form.content
+    patient.refresh_from_db()
+    assert patient.given_name == "Alex"
+    assert physician.get("/fhir/Patient", {"identifier": "SYN-000001"}).status_code == 200

@@ -11,7 +11,8 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponseBase
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponseBadRequest, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -116,3 +117,48 @@ class SecondFactorRequired:
         ):
             return redirect("two-factor")
         return self.get_response(request)
+
+
+class RefuseNulCharacters:
+    """Refuse input holding a NUL character (U+0000) with a 400 naming the field, on every route.
+
+    PostgreSQL text cannot store NUL, so such a value would otherwise fail deep inside a write or even a
+    search, as a server error; SQLite would store it silently. No clinical value contains one.
+    """
+
+    MESSAGE = "contains a NUL character (U+0000), which no record can hold."
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        field = self._field_with_nul(request)
+        if field is None:
+            return self.get_response(request)
+        message = f"{field} {self.MESSAGE}"
+        if request.path.startswith("/fhir"):
+            from detoxflow.interop.fhir.common import operation_outcome  # noqa: PLC0415  (FHIR models load on use)
+
+            return operation_outcome(400, "invalid", message, field)
+        if request.path.startswith("/api/"):
+            return JsonResponse({"field": field, "message": message}, status=400)
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+    @staticmethod
+    def _field_with_nul(request: HttpRequest) -> str | None:
+        if "\x00" in request.path:
+            return "path"
+        parameters = list(request.GET.lists())
+        if request.content_type == "multipart/form-data":
+            parameters += list(request.POST.lists())  # the body may be a large upload: read it field by field
+        elif request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            try:
+                body = request.body
+            except RequestDataTooBig:
+                return None  # Django refuses it with its own 400 when the view reads it
+            if b"\x00" in body or b"\\u0000" in body.lower():
+                return "body"
+        for name, values in parameters:
+            if "\x00" in name or any("\x00" in v for v in values):
+                return name.replace("\x00", "") or "parameter"
+        return None

@@ -114,4 +114,5 @@ def test_a_body_that_is_not_a_batch_is_refused_whole(client_as, body, expression
 def test_who_may_import(client_as):
     assert post(client_as(Role.COUNSELOR), [fhir_patient("REF-10")]).status_code == 403
     assert client_as(Role.INTAKE_COORDINATOR).get("/fhir").status_code == 405
+    assert client_as(Role.INTAKE_COORDINATOR).post("/fhir", {"resourceType": "Bundle"}).status_code == 415
     assert not Patient.objects.filter(mrn="REF-10").exists()

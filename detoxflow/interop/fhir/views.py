@@ -306,6 +306,8 @@ def batch(request: HttpRequest, user: User) -> HttpResponse:
     """POST [base] with a batch Bundle of Patient resources: a batch-response, one answer per entry."""
     if request.method != "POST":
         return operation_outcome(405, "not-supported", "POST a batch Bundle of Patient resources here.")
+    if request.content_type not in ("application/fhir+json", "application/json"):
+        return operation_outcome(415, "not-supported", "Send the Bundle as application/fhir+json.")
     try:
         response = import_patients(user, request.body, address=client_address(request))
     except BundleRefused as refused:
