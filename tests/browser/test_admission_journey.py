@@ -1,5 +1,6 @@
 """From a call-back request on the public page to a stabilization-stage episode, as the staff would do it."""
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -69,7 +70,9 @@ def test_call_back_request_to_stabilization(page, live_server, program):
     page.get_by_label("Date of birth").fill("1991-03-04")
     page.get_by_label("Sex").select_option("male")
     page.get_by_label("Bed").select_option(label="North N01")
-    page.get_by_label("Expected arrival").fill("2026-11-26T09:00")
+    # Tomorrow morning, from the real clock: a fixed date here stopped being in the future when the calendar passed it.
+    arrival = dt.datetime.combine(dt.date.today() + dt.timedelta(days=1), dt.time(9))  # noqa: DTZ011  (a form's local wall-clock value)
+    page.get_by_label("Expected arrival").fill(arrival.strftime("%Y-%m-%dT%H:%M"))
     page.get_by_role("button", name="Book the bed").click()
     expect(page.get_by_role("heading", name="Notreal, Sky SYN-000123")).to_be_visible()
     page.get_by_role("button", name="Sign out").click()

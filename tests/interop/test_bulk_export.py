@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import time
 import tracemalloc
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -35,25 +36,26 @@ def _export_root(settings, tmp_path):
 
 
 def start(client: Client, url: str) -> str:
-    response = client.get(url, **ASYNC)
+    response = client.get(url, headers={"Prefer": "respond-async"})
     assert response.status_code == 202, response.content
     return response["Content-Location"]
 
 
-def finish(client: Client, status_url: str) -> dict:
+def finish(client: Client, status_url: str) -> dict[str, Any]:
     """Run the queued export as the worker would, then read the manifest."""
     assert client.get(status_url).status_code == 202
     bulk.run(BulkExport.objects.get().pk)
     response = client.get(status_url)
     assert response.status_code == 200, response.content
-    return response.json()
+    manifest: dict[str, Any] = response.json()
+    return manifest
 
 
-def lines(client: Client, manifest: dict, kind: str) -> list[dict]:
+def lines(client: Client, manifest: dict[str, Any], kind: str) -> list[dict[str, Any]]:
     (entry,) = [o for o in manifest["output"] + manifest["error"] if o["type"] == kind]
     response = client.get(entry["url"])
     assert response["Content-Type"] == "application/fhir+ndjson"
-    found = [json.loads(line) for line in b"".join(response.streaming_content).decode().splitlines()]
+    found = [json.loads(line) for line in response.getvalue().decode().splitlines()]
     assert len(found) == entry["count"]
     return found
 
