@@ -25,6 +25,7 @@ from detoxflow.clinical.scales import COWS
 from detoxflow.clinical.scales.instrument import score
 from detoxflow.clinical.schedule import LastAssessment, next_due
 from detoxflow.clinical.stages import CareSetting, DischargeType, Stage, WithdrawalMedication
+from detoxflow.consent.models import Consent
 from detoxflow.directory.models import Resource
 from detoxflow.directory.opening_hours import parse_hours
 from detoxflow.episodes.models import Episode, StageTransition
@@ -327,6 +328,7 @@ def seed_facility(
     if demo_logins:
         _medication_history(facility, [s.episode for s in stays if s.episode.discharged_at is None], by_role, now)
         _directory(facility)
+        _consents(facility, people, by_role[Role.COUNSELOR], now, rng)
     return SeedCounts(
         facilities=1, users=len(staff), patients=len(people), episodes=len(stays), transitions=len(transitions)
     )
@@ -552,6 +554,30 @@ DEMO_RESOURCES = (
     ),
     ("hotline", "County Crisis Line (demo)", "", None, None, "24/7", "crisis line", "free"),
 )
+
+
+DEMO_RECIPIENT = "Synthetic Community Clinic"
+
+
+def _consents(facility: Facility, people: list[Patient], counselor: User, now: dt.datetime, rng: random.Random) -> None:
+    """About a third of patients consent to share with one synthetic clinic, so a demo export has something to send."""
+    Consent.objects.bulk_create(
+        [
+            Consent(
+                facility=facility,
+                patient=person,
+                recipient=DEMO_RECIPIENT,
+                categories=rng.choice([["all"], ["assessments", "medications"]]),
+                purpose="Continuing care after discharge",
+                starts=now.date() - dt.timedelta(days=30),
+                signed_copy_reference="Consent binder A",
+                recorded_by_name=counselor.display_name,
+                recorded_at=now - dt.timedelta(days=30),
+            )
+            for person in people
+            if rng.random() < 0.33
+        ]
+    )
 
 
 def _directory(facility: Facility) -> None:
