@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fhir.resources.R4B.careplan import CarePlan
-
 from detoxflow.aftercare.models import AftercareItem, AftercarePlan
 from detoxflow.clinical.stages import Stage
-from detoxflow.interop.fhir.common import meta
+from detoxflow.interop.fhir.common import instant, meta
 
 
 def _activity(item: AftercareItem) -> dict[str, Any]:
@@ -18,7 +16,7 @@ def _activity(item: AftercareItem) -> dict[str, Any]:
         "description": " — ".join(p for p in (item.get_kind_display(), item.detail) if p),
     }
     if item.appointment_at:
-        detail["scheduledPeriod"] = {"start": item.appointment_at.isoformat()}
+        detail["scheduledPeriod"] = {"start": instant(item.appointment_at)}
     elif item.earliest_start:
         detail["scheduledString"] = f"Not before {item.earliest_start:%Y-%m-%d}"
     if item.resource is not None:
@@ -26,7 +24,7 @@ def _activity(item: AftercareItem) -> dict[str, Any]:
     return {"detail": detail}
 
 
-def to_fhir(plan: AftercarePlan) -> CarePlan:
+def document(plan: AftercarePlan) -> dict[str, Any]:
     """The FHIR CarePlan for an episode's aftercare plan."""
     resource: dict[str, Any] = {
         "resourceType": "CarePlan",
@@ -42,4 +40,4 @@ def to_fhir(plan: AftercarePlan) -> CarePlan:
     description = " ".join(p for p in (plan.relapse_prevention, plan.lifestyle_goals) if p)
     if description:
         resource["description"] = description
-    return CarePlan.model_validate(resource)
+    return resource

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpResponse
@@ -20,6 +21,11 @@ SECURITY_LABELS = [
 
 def meta() -> dict[str, Any]:
     return {"security": SECURITY_LABELS}
+
+
+def instant(value: dt.datetime) -> str:
+    """A FHIR dateTime in UTC, written as fhir.resources writes it, so a document and its validated model agree."""
+    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
 def fhir_response(resource: Any, status: int = 200) -> HttpResponse:

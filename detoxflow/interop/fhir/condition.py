@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fhir.resources.R4B.condition import Condition
+from typing import Any
 
 from detoxflow.clinical.dsm5 import OudSeverity
 from detoxflow.intake.models import IntakeAssessment
-from detoxflow.interop.fhir.common import meta
+from detoxflow.interop.fhir.common import instant, meta
 
 ICD10_CM = "http://hl7.org/fhir/sid/icd-10-cm"
 SNOMED = "http://snomed.info/sct"
@@ -18,7 +18,7 @@ SEVERITY = {
 }
 
 
-def to_fhir(intake: IntakeAssessment) -> Condition:
+def document(intake: IntakeAssessment) -> dict[str, Any]:
     """The FHIR Condition for an intake that found opioid use disorder (severity mild or worse)."""
     severity = OudSeverity(intake.oud_severity)
     code, display = SEVERITY[severity]
@@ -47,10 +47,10 @@ def to_fhir(intake: IntakeAssessment) -> Condition:
         "code": {"coding": coding, "text": f"Opioid use disorder, {severity.value}"},
         "subject": {"reference": f"Patient/{intake.episode.patient_id}"},
         "encounter": {"reference": f"Encounter/{intake.episode_id}"},
-        "recordedDate": intake.assessed_at.isoformat(),
+        "recordedDate": instant(intake.assessed_at),
         "recorder": {"display": intake.assessed_by_name},
         "evidence": [{"code": [{"text": f"DSM-5 criterion met: {c}"}]} for c in intake.dsm5_criteria],
     }
     if intake.only_under_medical_supervision:
         resource["note"] = [{"text": "Tolerance and withdrawal not counted: taken only under medical supervision."}]
-    return Condition.model_validate(resource)
+    return resource

@@ -5,16 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fhir.resources.R4B.consent import Consent as FhirConsent
-
 from detoxflow.consent.coverage import Category
 from detoxflow.consent.models import Consent
-from detoxflow.interop.fhir.common import meta
+from detoxflow.interop.fhir.common import instant, meta
 
 PART_2 = "https://www.ecfr.gov/current/title-42/chapter-I/subchapter-A/part-2"
 
 
-def to_fhir(consent: Consent, today: dt.date) -> FhirConsent:
+def document(consent: Consent, today: dt.date) -> dict[str, Any]:
     """The FHIR Consent; inactive once revoked or expired (as of today)."""
     lapsed = (consent.revoked_on is not None and consent.revoked_on <= today) or (
         consent.expires is not None and consent.expires < today
@@ -23,7 +21,7 @@ def to_fhir(consent: Consent, today: dt.date) -> FhirConsent:
     end = consent.revoked_on or consent.expires
     if end:
         period["end"] = end.isoformat()
-    resource = {
+    return {
         "resourceType": "Consent",
         "id": str(consent.pk),
         "meta": meta(),
@@ -33,7 +31,7 @@ def to_fhir(consent: Consent, today: dt.date) -> FhirConsent:
         },
         "category": [{"coding": [{"system": "http://loinc.org", "code": "59284-0", "display": "Patient Consent"}]}],
         "patient": {"reference": f"Patient/{consent.patient_id}"},
-        "dateTime": consent.recorded_at.isoformat(),
+        "dateTime": instant(consent.recorded_at),
         "policy": [{"uri": PART_2}],
         "sourceAttachment": {"title": f"Signed copy filed at: {consent.signed_copy_reference}"},
         "provision": {
@@ -57,4 +55,3 @@ def to_fhir(consent: Consent, today: dt.date) -> FhirConsent:
             "code": [{"text": Category(c).label} for c in consent.categories],
         },
     }
-    return FhirConsent.model_validate(resource)

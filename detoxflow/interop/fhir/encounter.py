@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fhir.resources.R4B.encounter import Encounter
+from typing import Any
 
 from detoxflow.clinical.stages import CareSetting, Stage
 from detoxflow.episodes.models import Episode
-from detoxflow.interop.fhir.common import meta
+from detoxflow.interop.fhir.common import instant, meta
 
 ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 CLASS = {
@@ -15,11 +15,11 @@ CLASS = {
 INPATIENT = {"system": ACT_CODE, "code": "IMP", "display": "inpatient encounter"}
 
 
-def to_fhir(episode: Episode) -> Encounter:
+def document(episode: Episode) -> dict[str, Any]:
     """The FHIR Encounter for an admitted episode (same id as its EpisodeOfCare)."""
-    period = {"start": (episode.admitted_at or episode.opened_at).isoformat()}
+    period = {"start": instant(episode.admitted_at or episode.opened_at)}
     if episode.discharged_at:
-        period["end"] = episode.discharged_at.isoformat()
+        period["end"] = instant(episode.discharged_at)
     resource = {
         "resourceType": "Encounter",
         "id": str(episode.pk),
@@ -36,4 +36,4 @@ def to_fhir(episode: Episode) -> Encounter:
         resource["location"] = [{"location": {"display": str(episode.bed)}}]
     if episode.discharge_type:
         resource["hospitalization"] = {"dischargeDisposition": {"text": episode.get_discharge_type_display()}}
-    return Encounter.model_validate(resource)
+    return resource

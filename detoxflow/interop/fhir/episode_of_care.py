@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from fhir.resources.R4B.episodeofcare import EpisodeOfCare
+from typing import Any
 
 from detoxflow.clinical.stages import Stage
 from detoxflow.episodes.models import Episode
-from detoxflow.interop.fhir.common import meta
+from detoxflow.interop.fhir.common import instant, meta
 
 STATUS = {Stage.PRE_ADMISSION: "planned", Stage.DISCHARGED: "finished"}
 
 
-def to_fhir(episode: Episode) -> EpisodeOfCare:
-    """The FHIR EpisodeOfCare for one of our episodes, validated by fhir.resources."""
-    period = {"start": episode.opened_at.isoformat()}
+def document(episode: Episode) -> dict[str, Any]:
+    """The FHIR EpisodeOfCare document for one of our episodes."""
+    period = {"start": instant(episode.opened_at)}
     if episode.discharged_at:
-        period["end"] = episode.discharged_at.isoformat()
-    resource = {
+        period["end"] = instant(episode.discharged_at)
+    return {
         "resourceType": "EpisodeOfCare",
         "id": str(episode.pk),
         "meta": meta(),
@@ -26,4 +26,3 @@ def to_fhir(episode: Episode) -> EpisodeOfCare:
         "managingOrganization": {"display": episode.facility.name},
         "period": period,
     }
-    return EpisodeOfCare.model_validate(resource)

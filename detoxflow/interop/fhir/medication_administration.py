@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fhir.resources.R4B.medicationadministration import MedicationAdministration as FhirAdministration
-
-from detoxflow.interop.fhir.common import meta
+from detoxflow.interop.fhir.common import instant, meta
 from detoxflow.interop.fhir.medication_request import medicine, milligrams
 from detoxflow.medications.models import AdministrationStatus, MedicationAdministration
 
 
-def to_fhir(dose: MedicationAdministration) -> FhirAdministration:
+def document(dose: MedicationAdministration) -> dict[str, Any]:
     """The FHIR MedicationAdministration for one MAR entry."""
     given = dose.status == AdministrationStatus.GIVEN
     resource: dict[str, Any] = {
@@ -22,7 +20,7 @@ def to_fhir(dose: MedicationAdministration) -> FhirAdministration:
         "medicationCodeableConcept": medicine(dose.order.medicine_code, dose.order.medicine_name),
         "subject": {"reference": f"Patient/{dose.episode.patient_id}"},
         "context": {"reference": f"Encounter/{dose.episode_id}"},
-        "effectiveDateTime": dose.at.isoformat(),
+        "effectiveDateTime": instant(dose.at),
         "performer": [{"actor": {"display": dose.by_name}}],
         "request": {"reference": f"MedicationRequest/{dose.order_id}"},
         "dosage": {"dose": milligrams(dose.dose_mg)},
@@ -34,4 +32,4 @@ def to_fhir(dose: MedicationAdministration) -> FhirAdministration:
         notes.append(f"Hard stop overridden by {dose.override_by_name}: {dose.override_reason}")
     if notes:
         resource["note"] = [{"text": n} for n in notes]
-    return FhirAdministration.model_validate(resource)
+    return resource

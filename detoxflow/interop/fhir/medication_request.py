@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from fhir.resources.R4B.medicationrequest import MedicationRequest as FhirMedicationRequest
-
 from detoxflow.clinical.protocols import OrderKind
-from detoxflow.interop.fhir.common import meta
+from detoxflow.interop.fhir.common import instant, meta
 from detoxflow.medications.models import MedicationRequest
 
 # The formulary has no RxNorm codes yet (reference gives none), so medicines carry DetoxFlow's local code.
@@ -23,7 +21,7 @@ def milligrams(value: Any) -> dict[str, Any]:
     return {"value": float(value), "unit": "mg", "system": UCUM, "code": "mg"}
 
 
-def to_fhir(order: MedicationRequest) -> FhirMedicationRequest:
+def document(order: MedicationRequest) -> dict[str, Any]:
     """The FHIR MedicationRequest for a signed order."""
     kind = OrderKind(order.kind)
     dosage: dict[str, Any] = {
@@ -42,7 +40,7 @@ def to_fhir(order: MedicationRequest) -> FhirMedicationRequest:
         trigger = f"COWS at least {order.cows_at_least}" if order.cows_at_least is not None else "as needed"
         gap = f"no sooner than {order.min_interval_minutes} min apart"
         dosage["asNeededCodeableConcept"] = {"text": f"{trigger}; {gap}"}
-    resource = {
+    return {
         "resourceType": "MedicationRequest",
         "id": str(order.pk),
         "meta": meta(),
@@ -51,9 +49,8 @@ def to_fhir(order: MedicationRequest) -> FhirMedicationRequest:
         "medicationCodeableConcept": medicine(order.medicine_code, order.medicine_name),
         "subject": {"reference": f"Patient/{order.episode.patient_id}"},
         "encounter": {"reference": f"Encounter/{order.episode_id}"},
-        "authoredOn": order.signed_at.isoformat(),
+        "authoredOn": instant(order.signed_at),
         "requester": {"display": order.signed_by_name},
         "dosageInstruction": [dosage],
         "note": [{"text": f"Built from {order.built_from}"}],
     }
-    return FhirMedicationRequest.model_validate(resource)

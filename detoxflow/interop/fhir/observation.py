@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fhir.resources.R4B.observation import Observation
-
 from detoxflow.assessments.models import WithdrawalAssessment
 from detoxflow.clinical.scales import INSTRUMENTS
 from detoxflow.clinical.vitals import VITAL_SIGNS
-from detoxflow.interop.fhir.common import meta
+from detoxflow.interop.fhir.common import instant, meta
 
 LOCAL_CODES = "urn:detoxflow:codes"
 LOINC = "http://loinc.org"
@@ -21,8 +19,8 @@ UCUM = "http://unitsofmeasure.org"
 UCUM_UNITS = {"/min": "/min", "mmHg": "mm[Hg]", "°C": "Cel", "%": "%"}
 
 
-def to_fhir(assessment: WithdrawalAssessment) -> Observation:
-    """The FHIR Observation for one assessment, validated by fhir.resources."""
+def document(assessment: WithdrawalAssessment) -> dict[str, Any]:
+    """The FHIR Observation document for one assessment."""
     instrument = INSTRUMENTS[assessment.instrument]
     components: list[dict[str, Any]] = [
         {
@@ -53,7 +51,7 @@ def to_fhir(assessment: WithdrawalAssessment) -> Observation:
                     },
                 }
             )
-    resource = {
+    return {
         "resourceType": "Observation",
         "id": str(assessment.pk),
         "meta": meta(),
@@ -66,10 +64,9 @@ def to_fhir(assessment: WithdrawalAssessment) -> Observation:
             "text": instrument.code,
         },
         "subject": {"reference": f"Patient/{assessment.episode.patient_id}"},
-        "effectiveDateTime": assessment.assessed_at.isoformat(),
+        "effectiveDateTime": instant(assessment.assessed_at),
         "performer": [{"display": assessment.assessed_by_name}],
         "valueInteger": assessment.total,
         "interpretation": [{"text": assessment.band}],
         "component": components,
     }
-    return Observation.model_validate(resource)

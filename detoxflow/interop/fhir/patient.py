@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fhir.resources.R4B.patient import Patient as FhirPatient
+from typing import Any
 
 from detoxflow.interop.fhir.common import meta
 from detoxflow.patients.models import Patient, Sex
@@ -14,8 +14,8 @@ def mrn_system(facility_code: str) -> str:
     return f"urn:detoxflow:facility:{facility_code}:mrn"
 
 
-def to_fhir(patient: Patient) -> FhirPatient:
-    """The FHIR Patient for one of ours, validated by fhir.resources."""
+def document(patient: Patient) -> dict[str, Any]:
+    """The FHIR Patient document for one of ours."""
     resource = {
         "resourceType": "Patient",
         "id": str(patient.pk),
@@ -33,4 +33,4 @@ def to_fhir(patient: Patient) -> FhirPatient:
         if patient.emergency_contact_phone:
             contact["telecom"] = [{"system": "phone", "value": patient.emergency_contact_phone}]
         resource["contact"] = [contact]
-    return FhirPatient.model_validate(resource)
+    return resource

@@ -12,6 +12,16 @@ from typing import Any
 
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from fhir.resources.R4B.careplan import CarePlan
+from fhir.resources.R4B.condition import Condition
+from fhir.resources.R4B.consent import Consent as FhirConsent
+from fhir.resources.R4B.encounter import Encounter
+from fhir.resources.R4B.episodeofcare import EpisodeOfCare
+from fhir.resources.R4B.medicationadministration import MedicationAdministration as FhirAdministration
+from fhir.resources.R4B.medicationrequest import MedicationRequest as FhirMedicationRequest
+from fhir.resources.R4B.observation import Observation
+from fhir.resources.R4B.patient import Patient as FhirPatient
+from fhir_core.fhirabstractmodel import FHIRAbstractModel
 
 from detoxflow.aftercare.models import AftercarePlan
 from detoxflow.assessments.models import WithdrawalAssessment
@@ -44,8 +54,13 @@ class ResourceKind:
     patient_field: str
     # None: disclosed along with any covered category (the patient they are about, the consent relied on).
     category: Category | None
-    build: Callable[[Any], Any]
+    document: Callable[[Any], dict[str, Any]]
+    model: type[FHIRAbstractModel]
     prefetch: tuple[str, ...] = ()
+
+    def build(self, row: Any) -> Any:
+        """The resource for one row, validated by fhir.resources."""
+        return self.model.model_validate(self.document(row))
 
     def scoped(self, facility_id: int) -> QuerySet[Any]:
         """This facility's rows, each annotated with subject_id (the patient's id), in a stable order."""
@@ -63,7 +78,13 @@ KINDS: dict[str, ResourceKind] = {
     k.name: k
     for k in (
         ResourceKind(
-            "Patient", "patient", lambda: Patient.objects.select_related("facility"), "pk", None, patient.to_fhir
+            "Patient",
+            "patient",
+            lambda: Patient.objects.select_related("facility"),
+            "pk",
+            None,
+            patient.document,
+            FhirPatient,
         ),
         ResourceKind(
             "EpisodeOfCare",
@@ -71,7 +92,8 @@ KINDS: dict[str, ResourceKind] = {
             lambda: Episode.objects.select_related("facility"),
             "patient_id",
             Category.DISCHARGE_SUMMARY,
-            episode_of_care.to_fhir,
+            episode_of_care.document,
+            EpisodeOfCare,
         ),
         ResourceKind(
             "Encounter",
@@ -79,7 +101,8 @@ KINDS: dict[str, ResourceKind] = {
             lambda: Episode.objects.select_related("facility", "bed__unit").filter(admitted_at__isnull=False),
             "patient_id",
             Category.DISCHARGE_SUMMARY,
-            encounter.to_fhir,
+            encounter.document,
+            Encounter,
         ),
         ResourceKind(
             "Condition",
@@ -87,7 +110,8 @@ KINDS: dict[str, ResourceKind] = {
             lambda: IntakeAssessment.objects.select_related("episode").exclude(oud_severity="none"),
             "episode__patient_id",
             Category.ASSESSMENTS,
-            condition.to_fhir,
+            condition.document,
+            Condition,
         ),
         ResourceKind(
             "Observation",
@@ -95,7 +119,8 @@ KINDS: dict[str, ResourceKind] = {
             lambda: WithdrawalAssessment.objects.select_related("episode"),
             "episode__patient_id",
             Category.ASSESSMENTS,
-            observation.to_fhir,
+            observation.document,
+            Observation,
         ),
         ResourceKind(
             "MedicationRequest",
@@ -103,7 +128,8 @@ KINDS: dict[str, ResourceKind] = {
             lambda: MedicationRequest.objects.select_related("episode"),
             "episode__patient_id",
             Category.MEDICATIONS,
-            medication_request.to_fhir,
+            medication_request.document,
+            FhirMedicationRequest,
         ),
         ResourceKind(
             "MedicationAdministration",
@@ -111,7 +137,8 @@ KINDS: dict[str, ResourceKind] = {
             lambda: MedicationAdministration.objects.select_related("episode", "order"),
             "episode__patient_id",
             Category.MEDICATIONS,
-            medication_administration.to_fhir,
+            medication_administration.document,
+            FhirAdministration,
         ),
         ResourceKind(
             "CarePlan",
@@ -119,7 +146,8 @@ KINDS: dict[str, ResourceKind] = {
             lambda: AftercarePlan.objects.select_related("episode"),
             "episode__patient_id",
             Category.DISCHARGE_SUMMARY,
-            care_plan.to_fhir,
+            care_plan.document,
+            CarePlan,
             prefetch=("items__resource",),
         ),
         ResourceKind(
@@ -128,7 +156,8 @@ KINDS: dict[str, ResourceKind] = {
             Consent.objects.all,
             "patient_id",
             None,
-            lambda c: consent_resource.to_fhir(c, timezone.localdate()),
+            lambda c: consent_resource.document(c, timezone.localdate()),
+            FhirConsent,
         ),
     )
 }
