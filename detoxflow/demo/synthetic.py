@@ -6,6 +6,7 @@ numbers sit in the 555-01xx range reserved for fiction, and every record is rand
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import random
 from dataclasses import dataclass
@@ -578,6 +579,31 @@ def _consents(facility: Facility, people: list[Patient], counselor: User, now: d
             if rng.random() < 0.33
         ]
     )
+
+
+def more_charting(facility: Facility, extra: int, *, batch_size: int = 5000) -> None:
+    """`extra` more COWS assessments, copies of the facility's own, for the patients who consent to share.
+
+    For the export benchmark and its memory test, which need a facility whose export grows while its patients do
+    not. Copies go back in time, four hours apart and before anything charted, so each timeline stays ordered.
+    """
+    consenting = Consent.objects.filter(facility=facility).values_list("patient_id", flat=True)
+    templates = list(
+        WithdrawalAssessment.objects.filter(facility=facility, episode__patient_id__in=consenting).order_by("pk")[:200]
+    )
+    if not templates:
+        raise ValueError(f"{facility} has no charting for consenting patients to copy.")
+    earliest = min(t.assessed_at for t in templates)
+    batch: list[WithdrawalAssessment] = []
+    for n in range(extra):
+        row = copy.copy(templates[n % len(templates)])
+        row.pk = None
+        row.assessed_at = earliest - dt.timedelta(hours=4 * (n // len(templates) + 1))
+        batch.append(row)
+        if len(batch) == batch_size:
+            WithdrawalAssessment.objects.bulk_create(batch)
+            batch.clear()
+    WithdrawalAssessment.objects.bulk_create(batch)
 
 
 def _directory(facility: Facility) -> None:

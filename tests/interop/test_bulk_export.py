@@ -1,6 +1,5 @@
 """FHIR bulk export: the async protocol, consent per patient and category, disclosures logged, files that validate."""
 
-import copy
 import dataclasses
 import datetime as dt
 import json
@@ -16,10 +15,9 @@ from fhir.resources.R4B.operationoutcome import OperationOutcome
 
 from detoxflow.accounts.models import User
 from detoxflow.accounts.permissions import Role
-from detoxflow.assessments.models import WithdrawalAssessment
 from detoxflow.consent import services as consents
 from detoxflow.consent.models import Disclosure
-from detoxflow.demo.synthetic import DEMO_RECIPIENT, seed
+from detoxflow.demo.synthetic import DEMO_RECIPIENT, more_charting, seed
 from detoxflow.facilities.models import Unit
 from detoxflow.interop.fhir import bulk
 from detoxflow.interop.fhir.registry import KINDS
@@ -214,21 +212,9 @@ def test_another_facility_cannot_see_the_export(client_as, staff, patient, other
     assert client_as(Role.PHYSICIAN).get(status_url).status_code == 404
 
 
-def _assessments(episode, count):
-    """`count` COWS assessments for the episode, bulk inserted (the export reads them back one chunk at a time)."""
-    template = WithdrawalAssessment.objects.filter(episode=episode).first()
-    template.pk = None
-    rows = []
-    for n in range(count):
-        row = copy.copy(template)
-        row.assessed_at = T0 + dt.timedelta(minutes=n)
-        rows.append(row)
-    WithdrawalAssessment.objects.bulk_create(rows, batch_size=500)
-
-
-def _export_peak(client, patient) -> tuple[int, int]:
-    """(resources written, peak bytes Python allocated while the export ran)."""
-    status_url = start(client, f"/fhir/Patient/{patient.pk}/$export?{QUERY}&_type=Observation")
+def _export_peak(client: Client) -> tuple[int, int]:
+    """(resources written, peak bytes Python allocated while the facility's export ran)."""
+    status_url = start(client, f"/fhir/$export?recipient={DEMO_RECIPIENT}&purpose=continuing care")
     export = BulkExport.objects.get(status="queued")
     tracemalloc.start()
     try:
@@ -240,16 +226,18 @@ def _export_peak(client, patient) -> tuple[int, int]:
     return BulkExport.objects.get(pk=export.pk).written, peak
 
 
-def test_memory_stays_flat_as_the_export_grows(client_as, staff, patient, beds, settings):
+def test_memory_stays_flat_as_a_generated_facilitys_export_grows(db, settings):
     settings.FHIR_EXPORT_CHUNK = 100
-    episode = recorded_episode(staff, patient, beds[0], T0)
-    physician = client_as(Role.PHYSICIAN)
-    _export_peak(physician, patient)  # first use builds pydantic validators and caches; not the export's cost
-    _assessments(episode, 200)
-    small, small_peak = _export_peak(physician, patient)
-    _assessments(episode, 800)
-    large, large_peak = _export_peak(physician, patient)
-    assert (small, large) == (201, 1001)
+    seed(1, patients_per_facility=30, history_days=10, now=timezone.now())
+    physician = User.objects.get(username="physician")
+    client = Client()
+    client.force_login(physician)
+    first, _ = _export_peak(client)  # first use builds pydantic validators and caches; not the export's cost
+    more_charting(physician.facility, 200 - first)
+    small, small_peak = _export_peak(client)
+    more_charting(physician.facility, 800)
+    large, large_peak = _export_peak(client)
+    assert (small, large) == (200, 1000)
     # Five times the resources; a design that held them (or their JSON) would need about five times the memory.
     assert large_peak < small_peak * 1.5, (small_peak, large_peak)
 
