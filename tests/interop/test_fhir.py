@@ -1,6 +1,7 @@
 """FHIR R4 read and search: resources validate with fhir.resources, carry Part 2 labels, and refuse properly."""
 
 import datetime as dt
+import json
 
 from django.test import Client
 from fhir.resources.R4B.bundle import Bundle
@@ -20,6 +21,7 @@ from detoxflow.audit.models import AuditEvent
 from detoxflow.clinical.scales import COWS
 from detoxflow.episodes import services as episode_services
 from detoxflow.facilities.models import Unit
+from detoxflow.intake.models import IntakeAssessment
 from detoxflow.interop.fhir.registry import KINDS
 from tests.builders import recorded_episode, stabilized_episode
 from tests.factories import PatientFactory
@@ -115,6 +117,18 @@ def test_every_resource_of_a_recorded_episode_validates_round_trips_and_is_label
     consent = seen["Consent"]
     assert (consent.status, consent.provision.actor[0].reference.display) == ("active", "Synthetic Recovery Clinic")
     assert [c.text for c in consent.provision.code] == ["Assessments", "Medications"]
+
+
+def test_every_kinds_document_is_exactly_what_its_validated_model_writes(staff, patient, beds):
+    """Bulk export writes the document it validated; that is only the same resource if the model writes it too."""
+    recorded_episode(staff, patient, beds[0], T0)
+    IntakeAssessment.objects.update(oud_icd10="")  # a diagnosis without its code must not leave an empty coding
+    for kind in KINDS.values():
+        rows = list(kind.scoped(patient.facility_id))
+        assert rows, kind.name
+        for row in rows:
+            written = json.loads(json.dumps(kind.document(row)))
+            assert written == json.loads(kind.build(row).model_dump_json(exclude_none=True)), kind.name
 
 
 def test_observation_carries_total_items_and_vitals_with_their_codes(client_as, staff, patient, beds):

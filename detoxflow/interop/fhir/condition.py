@@ -22,7 +22,9 @@ def document(intake: IntakeAssessment) -> dict[str, Any]:
     """The FHIR Condition for an intake that found opioid use disorder (severity mild or worse)."""
     severity = OudSeverity(intake.oud_severity)
     code, display = SEVERITY[severity]
-    coding = [{"system": ICD10_CM, "code": intake.oud_icd10}] if intake.oud_icd10 else []
+    diagnosis: dict[str, Any] = {"text": f"Opioid use disorder, {severity.value}"}
+    if intake.oud_icd10:  # FHIR JSON has no empty arrays: no code, no coding
+        diagnosis["coding"] = [{"system": ICD10_CM, "code": intake.oud_icd10}]
     resource = {
         "resourceType": "Condition",
         "id": str(intake.pk),
@@ -44,7 +46,7 @@ def document(intake: IntakeAssessment) -> dict[str, Any]:
             }
         ],
         "severity": {"coding": [{"system": SNOMED, "code": code, "display": display}]},
-        "code": {"coding": coding, "text": f"Opioid use disorder, {severity.value}"},
+        "code": diagnosis,
         "subject": {"reference": f"Patient/{intake.episode.patient_id}"},
         "encounter": {"reference": f"Encounter/{intake.episode_id}"},
         "recordedDate": instant(intake.assessed_at),
