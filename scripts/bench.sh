@@ -11,9 +11,11 @@ echo "== SQLite"
 DATABASE_URL="sqlite:///$db" $PY -m benchmarks.pages
 DATABASE_URL="sqlite:///$db" $PY -m benchmarks.charting
 DATABASE_URL="sqlite:///$db" $PY -m benchmarks.safety --db | tail -1
+DATABASE_URL="sqlite:///$db" $PY -m benchmarks.export
 rm -f "$db"
 start_postgres ""
 echo "== PostgreSQL"
 DATABASE_URL="$DATABASE_URL_PG" $PY -m benchmarks.pages
 DATABASE_URL="$DATABASE_URL_PG" $PY -m benchmarks.charting
 DATABASE_URL="$DATABASE_URL_PG" $PY -m benchmarks.safety --db | tail -1
+DATABASE_URL="$DATABASE_URL_PG" $PY -m benchmarks.export
