@@ -27,7 +27,7 @@ from tests.factories import PatientFactory
 
 T0 = dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC)
 RECIPIENT = "Synthetic Recovery Clinic"  # the consent recorded_episode() files names this recipient
-ASYNC = {"HTTP_PREFER": "respond-async"}
+ASYNC = {"Prefer": "respond-async"}
 QUERY = f"recipient={RECIPIENT}&purpose=continuing care"
 
 
@@ -37,7 +37,7 @@ def _export_root(settings, tmp_path):
 
 
 def start(client: Client, url: str) -> str:
-    response = client.get(url, headers={"Prefer": "respond-async"})
+    response = client.get(url, headers=ASYNC)
     assert response.status_code == 202, response.content
     return response["Content-Location"]
 
@@ -160,19 +160,20 @@ def test_patient_level_export_carries_one_patient(client_as, staff, patient, bed
     ],
 )
 def test_a_bad_kick_off_names_the_problem_and_starts_nothing(client_as, url, headers, field):
-    response = client_as(Role.PHYSICIAN).get(url, **headers)
+    response = client_as(Role.PHYSICIAN).get(url, headers=headers)
     assert response.status_code == 400
     assert response.json()["issue"][0].get("expression", [None]) == [field]
     assert not BulkExport.objects.exists()
 
 
 def test_who_may_export(client_as, staff, facility, patient):
-    assert client_as(Role.NURSE).get(f"/fhir/$export?{QUERY}", **ASYNC).status_code == 403
+    assert client_as(Role.NURSE).get(f"/fhir/$export?{QUERY}", headers=ASYNC).status_code == 403
     staff[Role.PHYSICIAN].unit = Unit.objects.create(facility=facility, name="West")
     staff[Role.PHYSICIAN].save()
-    refused = client_as(Role.PHYSICIAN).get(f"/fhir/$export?{QUERY}", **ASYNC)
+    refused = client_as(Role.PHYSICIAN).get(f"/fhir/$export?{QUERY}", headers=ASYNC)
     assert refused.status_code == 403
-    assert client_as(Role.PHYSICIAN).get(f"/fhir/Patient/{patient.pk}/$export?{QUERY}", **ASYNC).status_code == 202
+    one_patient = client_as(Role.PHYSICIAN).get(f"/fhir/Patient/{patient.pk}/$export?{QUERY}", headers=ASYNC)
+    assert one_patient.status_code == 202
 
 
 def test_delete_removes_the_files_and_the_status(client_as, staff, patient, beds, tmp_path):
