@@ -53,6 +53,8 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
 @api.exception_handler(InvalidInput)
 def invalid_input(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
     body: dict[str, object] = {"field": exc.field, "message": exc.message}
+    if len(exc.field_errors) > 1:
+        body["errors"] = [{"field": field, "message": message} for field, message in exc.field_errors]
     if isinstance(exc, SafetyStop):
         body["hard_stops"] = exc.stops  # each with rule_id, message and source, for the client to show
     return api.create_response(request, body, status=exc.status_code)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -80,7 +81,7 @@ def record_assessment(
     actor: User,
     episode: Episode,
     instrument_code: str,
-    answers: dict[str, int],
+    answers: Mapping[str, object],
     vitals: dict[str, Any],
     *,
     now: dt.datetime,

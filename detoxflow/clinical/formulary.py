@@ -108,7 +108,11 @@ FORMULARY: dict[str, Medicine] = {
             True,
             True,
             ("methadone",),
-            "Dolophine/Methadose labels; QTc monitoring above 100 mg/day (Krantz 2009) (reference §5)",
+            # 40 mg is a single dose after the first day, not a first dose: the label's first-dose (30 mg)
+            # and first-day (40 mg) limits are dose-safety rule data and apply to every methadone order.
+            "Dolophine/Methadose labels: a single dose after the first day up to 40 mg (the label's short withdrawal "
+            "course stabilises at about 40 mg/day); the first dose (≤30 mg) and first day (≤40 mg) are held by the "
+            "dose-safety rules; QTc monitoring above 100 mg/day (Krantz 2009) (reference §5)",
         ),
         Medicine(
             "clonidine",

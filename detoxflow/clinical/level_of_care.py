@@ -73,6 +73,7 @@ PUBLISHED_LEVEL_OF_CARE_RULES = LevelOfCareRules(
 )
 
 _LEVEL_SOURCE = "Reference §13, factors that push toward higher levels of care (our encoding)"
+METHADONE_DOSE_UNKNOWN = "methadone daily dose unknown"
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,8 @@ class Recommendation:
     medication_assisted: bool
     reasons: tuple[Reason, ...]
     pregnancy_route_to_mat: bool
+    # Facts that must be verified before a medicine can be chosen; each is named in a reason too.
+    missing_facts: tuple[str, ...] = ()
 
 
 def _inpatient_reasons(facts: IntakeFacts, rules: LevelOfCareRules) -> list[Reason]:
@@ -184,6 +187,19 @@ def _medication(facts: IntakeFacts, rules: LevelOfCareRules, pregnant: bool) -> 
             ),
             source=rules.methadone_source,
         )
+    if Substance.METHADONE in facts.substances and facts.methadone_daily_mg is None:
+        # Buprenorphine precipitates withdrawal above about 30 mg/day: without the dose, no medicine is safe
+        # to name yet, so none is recommended (reference §4).
+        return WithdrawalMedication.PENDING_VERIFICATION, Reason(
+            factor=METHADONE_DOSE_UNKNOWN,
+            effect="verify before choosing a medicine",
+            text=(
+                "Methadone daily dose unknown: verify with the dispensing program before choosing a medicine "
+                f"(above {rules.methadone_mg_above_which_continue_methadone} mg/day buprenorphine risks "
+                "precipitated withdrawal)"
+            ),
+            source=rules.methadone_source,
+        )
     if facts.declines_opioid_agonist and not pregnant:
         return WithdrawalMedication.ALPHA2_AGONIST, Reason(
             factor="declines buprenorphine and methadone",
@@ -250,4 +266,5 @@ def recommend_detox_method(
         medication_assisted=medication in (WithdrawalMedication.BUPRENORPHINE, WithdrawalMedication.METHADONE),
         reasons=tuple(reasons),
         pregnancy_route_to_mat=pregnant,
+        missing_facts=(why.factor,) if medication is WithdrawalMedication.PENDING_VERIFICATION else (),
     )

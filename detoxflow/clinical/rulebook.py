@@ -47,7 +47,11 @@ class RuleSet(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Setting:
-    """One value a facility may change: its field on the rule, its words, its bounds, and its source field."""
+    """One value a facility may change: its field on the rule, its words, its bounds, and its source field.
+
+    `low == high` marks a value the source fixes (it is shown, never changed). `above_default_source`
+    is the authority a value above the published default rests on, written into its source.
+    """
 
     field: str
     label: str
@@ -55,6 +59,11 @@ class Setting:
     low: int = 0
     high: int = 0
     source_field: str | None = None
+    above_default_source: str | None = None
+
+    @property
+    def fixed(self) -> bool:
+        return self.kind is not bool and self.low == self.high
 
 
 RULEBOOK: dict[RuleSet, tuple[Any, tuple[Setting, ...]]] = {
@@ -79,9 +88,10 @@ RULEBOOK: dict[RuleSet, tuple[Any, tuple[Setting, ...]]] = {
     RuleSet.DSM5_SEVERITY: (
         PUBLISHED_DSM5_RULE,
         (
-            Setting("mild_from", "Criteria for mild", int, 1, 11, "source"),
-            Setting("moderate_from", "Criteria for moderate", int, 2, 11, "source"),
-            Setting("severe_from", "Criteria for severe", int, 3, 11, "source"),
+            # Fixed by the manual: 2-3 mild, 4-5 moderate, 6 or more severe (reference §3).
+            Setting("mild_from", "Criteria for mild (the diagnostic threshold)", int, 2, 2, "source"),
+            Setting("moderate_from", "Criteria for moderate", int, 4, 4, "source"),
+            Setting("severe_from", "Criteria for severe", int, 6, 6, "source"),
         ),
     ),
     RuleSet.REASSESSMENT: (
@@ -147,18 +157,18 @@ RULEBOOK: dict[RuleSet, tuple[Any, tuple[Setting, ...]]] = {
                 "induction_hours_short_acting",
                 "First buprenorphine: hours after heroin/short-acting",
                 int,
-                6,
+                12,
                 48,
                 "induction_source",
             ),
             Setting(
-                "induction_hours_fentanyl", "First buprenorphine: hours after fentanyl", int, 6, 96, "induction_source"
+                "induction_hours_fentanyl", "First buprenorphine: hours after fentanyl", int, 12, 96, "induction_source"
             ),
             Setting(
                 "induction_hours_methadone",
                 "First buprenorphine: hours after methadone",
                 int,
-                12,
+                24,
                 168,
                 "induction_source",
             ),
@@ -187,44 +197,202 @@ RULEBOOK: dict[RuleSet, tuple[Any, tuple[Setting, ...]]] = {
             Setting("min_spo2", "Hold opioids/benzodiazepines below SpO2 (%)", int, 85, 95, "sedation_source"),
             Setting("qtc_warn_above", "Warn before methadone above QTc (ms)", int, 400, 500, "qtc_source"),
             Setting("qtc_stop_from", "Stop methadone from QTc (ms)", int, 450, 550, "qtc_source"),
+            Setting(
+                "qt_risk_warn_above",
+                "Warn before a QT-prolonging adjunct above QTc (ms)",
+                int,
+                400,
+                500,
+                "qt_risk_source",
+            ),
+            Setting("qt_risk_stop_from", "Stop a QT-prolonging adjunct from QTc (ms)", int, 450, 550, "qt_risk_source"),
+            Setting(
+                "methadone_first_dose_max_mg",
+                "First methadone dose at most (mg)",
+                int,
+                10,
+                50,
+                "methadone_start_source",
+                "42 CFR 8.12(h) as amended in 2024 (89 FR 7528): initial dose up to 50 mg in an OTP",
+            ),
+            Setting(
+                "methadone_first_day_max_mg",
+                "Methadone on the first day at most (mg)",
+                int,
+                20,
+                80,
+                "methadone_start_source",
+                "42 CFR 8.12(h) as amended in 2024 (89 FR 7528), which dropped the separate 40 mg first-day cap",
+            ),
+            Setting(
+                "benzodiazepine_use_within_hours",
+                "Warn before opioids after benzodiazepine use within (hours)",
+                int,
+                24,
+                720,
+                "sedative_use_source",
+            ),
+            Setting(
+                "alcohol_use_within_hours",
+                "Warn before opioids after alcohol use within (hours)",
+                int,
+                6,
+                168,
+                "sedative_use_source",
+            ),
+            Setting(
+                "acetaminophen_liver_daily_max_mg",
+                "Acetaminophen 24-hour maximum with liver disease or heavy alcohol use (mg)",
+                int,
+                1000,
+                3000,
+                "acetaminophen_liver_source",
+            ),
         ),
     ),
     RuleSet.TRIAGE: (
         PUBLISHED_TRIAGE_RULES,
-        (Setting("high_risk_cannot_wait", "High-risk callers with no bed are referred out, not waitlisted", bool),),
+        (
+            Setting("high_risk_cannot_wait", "High-risk callers with no bed are referred out, not waitlisted", bool),
+            Setting(
+                "suicidal_ideation_is_emergency",
+                "Suicidal thoughts without a plan are an emergency (otherwise a same-day assessment; never waitlisted)",
+                bool,
+                source_field="suicidal_ideation_source",
+            ),
+        ),
     ),
 }
 
 
-class RuleValueRejected(Exception):
-    """A configured value outside its bounds or of the wrong kind; names the setting."""
+def configurable(rule_set: RuleSet) -> tuple[Setting, ...]:
+    """The settings of `rule_set` a facility may change (those its source fixes are only shown)."""
+    return tuple(s for s in RULEBOOK[rule_set][1] if not s.fixed)
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+
+class RuleValueRejected(Exception):
+    """Configured values outside their bounds, of the wrong kind, or contradicting each other.
+
+    `faults` names every setting at fault, in the rulebook's order; `field` and `message` are the first.
+    """
+
+    def __init__(self, faults: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{field}: {message}" for field, message in faults.items()))
+        self.faults = faults
+        self.field, self.message = next(iter(faults.items()))
+
+
+# Pairs the sources order: (lower field, higher field, strictly, why). Each holds for the merged values.
+_ORDERINGS: dict[RuleSet, tuple[tuple[str, str, bool, str], ...]] = {
+    RuleSet.DOSE_SAFETY: (
+        ("qtc_warn_above", "qtc_stop_from", True, "the methadone QTc warning must come below its stop"),
+        ("qt_risk_warn_above", "qt_risk_stop_from", True, "the adjunct QTc warning must come below its stop"),
+        (
+            "induction_hours_short_acting",
+            "induction_hours_methadone",
+            False,
+            "the wait after methadone cannot be shorter than after heroin (reference §4)",
+        ),
+        (
+            "induction_hours_short_acting",
+            "induction_hours_fentanyl",
+            False,
+            "the wait after fentanyl cannot be shorter than after heroin (reference §4)",
+        ),
+        (
+            "induction_cows_short_acting",
+            "induction_cows_methadone",
+            False,
+            "the COWS after methadone cannot be lower than after heroin (reference §4)",
+        ),
+        (
+            "induction_cows_short_acting",
+            "induction_cows_fentanyl",
+            False,
+            "the COWS after fentanyl cannot be lower than after heroin (reference §4)",
+        ),
+        (
+            "methadone_first_dose_max_mg",
+            "methadone_first_day_max_mg",
+            False,
+            "the first day's methadone cannot be less than its first dose",
+        ),
+    ),
+    RuleSet.REASSESSMENT: (
+        (
+            "symptomatic_hours",
+            "stable_hours",
+            False,
+            "symptomatic patients are assessed at least as often as stable ones",
+        ),
+    ),
+    RuleSet.DOSE_TIMING: (
+        ("late_after_minutes", "missed_after_minutes", True, "a dose shows as late before it shows as missed"),
+    ),
+    RuleSet.FOLLOW_UP: (
+        ("first_call_day", "second_call_day", True, "the calls come in order"),
+        ("second_call_day", "third_call_day", True, "the calls come in order"),
+    ),
+    RuleSet.NALTREXONE: (
+        (
+            "after_short_acting_days",
+            "after_long_acting_days",
+            False,
+            "buprenorphine and methadone need at least the short-acting interval (reference §10)",
+        ),
+    ),
+}
 
 
 def check_values(rule_set: RuleSet, values: dict[str, Any]) -> dict[str, Any]:
-    """Return the values if every one is a known setting of the right kind within bounds, else raise."""
+    """Return the values if each is a known setting of the right kind within bounds and the whole set agrees
+    with the orderings its sources require; else raise naming every value at fault."""
     default, settings = RULEBOOK[rule_set]
+    faults = _value_faults(rule_set, settings, values)
+    valid = {name: value for name, value in values.items() if name not in faults}
+    for name, message in _ordering_faults(rule_set, default, settings, valid).items():
+        faults.setdefault(name, message)
+    if faults:
+        order = [s.field for s in settings]
+        raise RuleValueRejected(
+            dict(sorted(faults.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order)))
+        )
+    return values
+
+
+def _value_faults(rule_set: RuleSet, settings: tuple[Setting, ...], values: dict[str, Any]) -> dict[str, str]:
     known = {s.field: s for s in settings}
+    faults: dict[str, str] = {}
     for name, value in values.items():
         setting = known.get(name)
         if setting is None:
-            raise RuleValueRejected(name, f"not a configurable setting of {rule_set.label}")
-        if setting.kind is bool:
+            faults[name] = f"not a configurable setting of {rule_set.label}"
+        elif setting.kind is bool:
             if not isinstance(value, bool):
-                raise RuleValueRejected(name, "must be true or false")
+                faults[name] = "must be true or false"
+        elif setting.fixed and value != setting.low:
+            faults[name] = f"{setting.label} is fixed at {setting.low} by its source and cannot be changed"
         elif isinstance(value, bool) or not isinstance(value, int) or not setting.low <= value <= setting.high:
-            raise RuleValueRejected(
-                name, f"{setting.label} must be a whole number from {setting.low} to {setting.high}"
-            )
-    if rule_set is RuleSet.DSM5_SEVERITY:
-        merged = {s.field: values.get(s.field, getattr(default, s.field)) for s in settings}
-        if not merged["mild_from"] < merged["moderate_from"] < merged["severe_from"]:
-            raise RuleValueRejected("moderate_from", "cut-points must rise: mild < moderate < severe")
-    return values
+            faults[name] = f"{setting.label} must be a whole number from {setting.low} to {setting.high}"
+    return faults
+
+
+def _ordering_faults(
+    rule_set: RuleSet, default: Any, settings: tuple[Setting, ...], values: dict[str, Any]
+) -> dict[str, str]:
+    known = {s.field: s for s in settings}
+    merged = {s.field: values.get(s.field, getattr(default, s.field)) for s in settings}
+    faults: dict[str, str] = {}
+    # A value refused on its own is left out of `values`, so its published default stands in for it here.
+    for low, high, strictly, why in _ORDERINGS.get(rule_set, ()):
+        if merged[low] < merged[high] or (not strictly and merged[low] == merged[high]):
+            continue
+        relation = "below" if strictly else "at or below"
+        message = f"{known[low].label} ({merged[low]}) must be {relation} {known[high].label} ({merged[high]}): {why}"
+        # Name the values the facility gave; the published one it contradicts is named in the message.
+        for field in [f for f in (low, high) if f in values] or [high]:
+            faults.setdefault(field, message)
+    return faults
 
 
 def apply_override(rule_set: RuleSet, values: dict[str, Any], note: str) -> Any:
@@ -238,6 +406,15 @@ def apply_override(rule_set: RuleSet, values: dict[str, Any], note: str) -> Any:
             and setting.source_field
             and values[setting.field] != getattr(default, setting.field)
         ):
-            original = getattr(default, setting.source_field)
-            changes[setting.source_field] = f"{note}; published default {getattr(default, setting.field)} ({original})"
+            published = getattr(default, setting.field)
+            authority = (
+                f"; above the default on {setting.above_default_source}"
+                if setting.above_default_source and values[setting.field] > published
+                else ""
+            )
+            if setting.source_field in changes:  # a second changed value sharing this source
+                changes[setting.source_field] += f"; {setting.label}: published default {published}{authority}"
+            else:
+                original = getattr(default, setting.source_field)
+                changes[setting.source_field] = f"{note}; published default {published} ({original}){authority}"
     return dataclasses.replace(default, **changes)

@@ -11,9 +11,11 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from detoxflow.clinical.formulary import OPIOID_FAMILIES, Family, Medicine
+from detoxflow.clinical.formulary import FORMULARY, OPIOID_FAMILIES, Family, Medicine
 
 PHYSICIAN = "physician"
+# Its 24-hour maximum is lowered for liver disease or heavy alcohol use (reference §8).
+ACETAMINOPHEN = "acetaminophen"
 
 
 @dataclass(frozen=True)
@@ -55,13 +57,74 @@ class Observation:
 
 @dataclass(frozen=True)
 class PatientFacts:
-    """What the check needs to know about the patient."""
+    """What the check needs to know about the patient, as recorded at intake."""
 
     allergies: tuple[str, ...] = ()
     pregnant: bool = False
     qtc_ms: int | None = None
-    # Hours since last use, by what was used: "short_acting", "fentanyl", "methadone".
+    # The date of the ECG the QTc comes from, when intake recorded it; every QT message names it.
+    qtc_measured_on: dt.date | None = None
+    # Last use of each opioid the patient used, keyed by intake substance ("heroin", "fentanyl",
+    # "methadone", "prescription_opioids") or by kind ("short_acting"); see OPIOID_KINDS.
     last_opioid_use: dict[str, dt.datetime] | None = None
+    # Opioids recorded at intake without a last-use time: their interval cannot be checked.
+    opioids_without_last_use: frozenset[str] = frozenset()
+    # Benzodiazepine or alcohol use recorded at intake ("benzodiazepines", "alcohol"): the last use,
+    # or None when it was recorded without a time (or is a current prescription).
+    sedative_use: dict[str, dt.datetime | None] | None = None
+    liver_disease: bool = False
+    heavy_alcohol_use: bool = False
+
+
+# Benzodiazepines (and Z-drugs) a current-medication list may name, generic and common US brand names
+# (reference §19 equivalence table): a prescribed one counts as benzodiazepine use for the opioid warning.
+BENZODIAZEPINE_NAMES = (
+    "alprazolam",
+    "xanax",
+    "chlordiazepoxide",
+    "librium",
+    "clonazepam",
+    "klonopin",
+    "clorazepate",
+    "tranxene",
+    "diazepam",
+    "valium",
+    "lorazepam",
+    "ativan",
+    "oxazepam",
+    "temazepam",
+    "restoril",
+    "triazolam",
+    "halcion",
+    "zolpidem",
+    "ambien",
+    "zopiclone",
+    "eszopiclone",
+    "lunesta",
+)
+
+
+def names_a_benzodiazepine(text: str) -> bool:
+    """Whether free text (the current-medication list) names a benzodiazepine or Z-drug."""
+    words = "".join(c if c.isalpha() else " " for c in text.lower()).split()
+    return any(name in words for name in BENZODIAZEPINE_NAMES)
+
+
+# Which induction interval and COWS threshold each recorded opioid is held to (reference §4).
+OPIOID_KINDS = {
+    "heroin": "short_acting",
+    "prescription_opioids": "short_acting",
+    "short_acting": "short_acting",
+    "fentanyl": "fentanyl",
+    "methadone": "methadone",
+}
+_OPIOID_WORDS = {
+    "heroin": "heroin",
+    "prescription_opioids": "prescription opioids",
+    "short_acting": "a short-acting opioid",
+    "fentanyl": "fentanyl",
+    "methadone": "methadone",
+}
 
 
 @dataclass(frozen=True)
@@ -90,6 +153,17 @@ class SafetyRules:
     qtc_warn_above: int
     qtc_stop_from: int
     qtc_source: str
+    qt_risk_warn_above: int
+    qt_risk_stop_from: int
+    qt_risk_source: str
+    methadone_first_dose_max_mg: int
+    methadone_first_day_max_mg: int
+    methadone_start_source: str
+    benzodiazepine_use_within_hours: int
+    alcohol_use_within_hours: int
+    sedative_use_source: str
+    acetaminophen_liver_daily_max_mg: int
+    acetaminophen_liver_source: str
 
     @property
     def induction_cows(self) -> dict[str, int]:
@@ -149,6 +223,31 @@ PUBLISHED_SAFETY_RULES = SafetyRules(
     qtc_warn_above=450,
     qtc_stop_from=500,
     qtc_source="Krantz et al. 2009; SAMHSA 2011 (reference §5)",
+    qt_risk_warn_above=450,
+    qt_risk_stop_from=500,
+    qt_risk_source=(
+        "QT-prolonging adjuncts (lofexidine: Lucemyra label, avoid with QT prolongation, monitor ECG; ondansetron: "
+        "FDA 2011-12; hydroxyzine: EMA/MHRA 2015; loperamide: FDA DSC 2016; trazodone) held to the methadone QTc "
+        "thresholds of Krantz et al. 2009 / SAMHSA 2011 (reference §5, §6, §8): warn above 450 ms, stop from 500 ms"
+    ),
+    methadone_first_dose_max_mg=30,
+    methadone_first_day_max_mg=40,
+    methadone_start_source=(
+        "FDA Dolophine/Methadose label: initial dose 20-30 mg, not more than 30 mg; total on the first day "
+        "ordinarily not more than 40 mg (reference §5). A higher facility value rests on 42 CFR 8.12(h) as amended "
+        "in 2024 (89 FR 7528: initial dose up to 50 mg, higher with documented justification; verify the eCFR)"
+    ),
+    benzodiazepine_use_within_hours=168,
+    alcohol_use_within_hours=24,
+    sedative_use_source=(
+        "FDA Drug Safety Communications 31 Aug 2016 (opioids with benzodiazepines or other CNS depressants, "
+        "alcohol included) and 20 Sep 2017 (reference §7, §18); windows are a facility default: 7 days for "
+        "benzodiazepines (long-acting agents and metabolites persist for days), 24 h for alcohol"
+    ),
+    acetaminophen_liver_daily_max_mg=2000,
+    acetaminophen_liver_source=(
+        "Reference §8: label ≤4 g/day, many facilities ≤3 g, and ≤2 g with liver disease or heavy alcohol use"
+    ),
 )
 
 
@@ -188,13 +287,14 @@ def check_dose(
     active_families: frozenset[Family],
     now: dt.datetime,
     rules: SafetyRules = PUBLISHED_SAFETY_RULES,
+    active_medicines: frozenset[str] = frozenset(),
 ) -> Verdict:
     """Run every rule for one dose of `medicine` at `limits.dose_mg` given now.
 
     `doses` is the episode's dose history (the 24-hour rules take their own window); `active_families`
-    are the families of the patient's other active orders.
+    are the families of the patient's other active orders and `active_medicines` their formulary codes.
     """
-    stops, warnings = _dose_limits(medicine, limits, doses, now)
+    stops, warnings = _dose_limits(medicine, limits, doses, now, patient=patient, rules=rules)
     if limits.cows_at_least is not None:
         fresh = _fresh(latest, now, rules)
         if fresh is None or fresh.cows is None:
@@ -216,24 +316,27 @@ def check_dose(
     if medicine.family is Family.BUPRENORPHINE and not any(d.family is Family.BUPRENORPHINE for d in doses):
         stops += _induction_readiness(patient, latest, now, rules)
     if medicine.family is Family.METHADONE:
-        stops += _methadone_first_day(medicine, limits, doses, now)
+        stops += _methadone_first_day(limits, doses, now, rules)
         warnings += _qtc(patient, rules, stops)
+    elif medicine.qt_risk:
+        warnings += _qt_risk(medicine, patient, rules, stops, methadone_active=Family.METHADONE in active_families)
+    if medicine.family is Family.METHADONE:
+        others = sorted(FORMULARY[c].name for c in active_medicines if c in FORMULARY and FORMULARY[c].qt_risk)
+        others = [name for name in others if name != medicine.name]
+        if others:
+            warnings.append(
+                Finding(
+                    "qt-risk-with-methadone",
+                    f"{', '.join(others)} also prolong{'s' if len(others) == 1 else ''} the QT interval: additive "
+                    f"QT risk with methadone; {_qtc_on_record(patient)}",
+                    rules.qt_risk_source,
+                )
+            )
     if medicine.family is Family.ALPHA2_AGONIST:
         stops += _alpha2_hold(medicine, latest, now, rules)
     if medicine.opioid or medicine.sedative:
         stops += _sedation(medicine, latest, now, rules)
-        if (medicine.opioid and Family.BENZODIAZEPINE in active_families) or (
-            medicine.sedative and active_families & OPIOID_FAMILIES
-        ):
-            warnings.append(
-                Finding(
-                    "opioid-benzodiazepine",
-                    "An opioid and a benzodiazepine are both active: profound "
-                    "sedation and respiratory depression are possible; monitor closely. Do not "
-                    "withhold buprenorphine or methadone for this alone",
-                    "FDA Drug Safety Communications 31 Aug 2016 and 20 Sep 2017 (reference §7)",
-                )
-            )
+        warnings += _opioid_with_sedatives(medicine, patient, active_families, now, rules)
     if medicine.family in active_families:
         warnings.append(
             Finding(
@@ -255,8 +358,62 @@ def check_dose(
     return Verdict(hard_stops=tuple(stops), warnings=tuple(warnings))
 
 
+_LIVER_FACTS = (("liver_disease", "liver disease"), ("heavy_alcohol_use", "heavy alcohol use"))
+_SEDATION_WARNING = (
+    "profound sedation and respiratory depression are possible; monitor closely. Do not withhold buprenorphine "
+    "or methadone for this alone"
+)
+
+
+def _opioid_with_sedatives(
+    medicine: Medicine, patient: PatientFacts, active_families: frozenset[Family], now: dt.datetime, rules: SafetyRules
+) -> list[Finding]:
+    """An opioid with a benzodiazepine ordered, or benzodiazepine or alcohol use recorded at intake."""
+    found: list[Finding] = []
+    if (medicine.opioid and Family.BENZODIAZEPINE in active_families) or (
+        medicine.sedative and active_families & OPIOID_FAMILIES
+    ):
+        found.append(
+            Finding(
+                "opioid-benzodiazepine",
+                f"An opioid and a benzodiazepine are both active: {_SEDATION_WARNING}",
+                "FDA Drug Safety Communications 31 Aug 2016 and 20 Sep 2017 (reference §7)",
+            )
+        )
+    if not medicine.opioid:
+        return found
+    windows = {
+        "benzodiazepines": ("benzodiazepine", rules.benzodiazepine_use_within_hours),
+        "alcohol": ("alcohol", rules.alcohol_use_within_hours),
+    }
+    recent = []
+    for substance, last in sorted((patient.sedative_use or {}).items()):
+        if substance not in windows:
+            continue
+        word, hours = windows[substance]
+        if last is None:
+            recent.append(f"{word} use recorded at intake (time of last use not recorded)")
+        elif now - last < dt.timedelta(hours=hours):
+            recent.append(f"{word} use recorded at intake, last {last:%Y-%m-%d %H:%M} (within {hours} h)")
+    if recent:
+        found.append(
+            Finding(
+                "opioid-benzodiazepine",
+                f"{medicine.name} with {'; '.join(recent)}: {_SEDATION_WARNING}",
+                rules.sedative_use_source,
+            )
+        )
+    return found
+
+
 def _dose_limits(
-    medicine: Medicine, limits: OrderLimits, doses: tuple[GivenDose, ...], now: dt.datetime
+    medicine: Medicine,
+    limits: OrderLimits,
+    doses: tuple[GivenDose, ...],
+    now: dt.datetime,
+    *,
+    patient: PatientFacts,
+    rules: SafetyRules,
 ) -> tuple[list[Finding], list[Finding]]:
     """Single-dose and rolling 24-hour maximums, and the order's minimum interval."""
     stops: list[Finding] = []
@@ -275,15 +432,20 @@ def _dose_limits(
                 medicine.source,
             )
         )
-    daily_max = min(limits.daily_max_mg, medicine.daily_max_mg)
+    daily_max, daily_source, why = min(limits.daily_max_mg, medicine.daily_max_mg), medicine.source, ""
+    liver = [word for present, word in _LIVER_FACTS if getattr(patient, present)]
+    if medicine.code == ACETAMINOPHEN and liver and rules.acetaminophen_liver_daily_max_mg < daily_max:
+        daily_max = Decimal(rules.acetaminophen_liver_daily_max_mg)
+        daily_source = rules.acetaminophen_liver_source
+        why = f" (lowered for {' and '.join(liver)} recorded at intake)"
     given_24h = sum((d.dose_mg for d in family_doses), Decimal(0))
     if given_24h + dose > daily_max:
         stops.append(
             Finding(
                 "daily-max",
                 f"{_mg(given_24h)} given in the last 24 hours; another {_mg(dose)} would "
-                f"exceed the 24-hour maximum of {_mg(daily_max)}",
-                medicine.source,
+                f"exceed the 24-hour maximum of {_mg(daily_max)}{why}",
+                daily_source,
             )
         )
     elif medicine.daily_warn_mg is not None and given_24h + dose > medicine.daily_warn_mg:
@@ -319,13 +481,16 @@ def _fresh(latest: Observation | None, now: dt.datetime, rules: SafetyRules) -> 
 def _induction_readiness(
     patient: PatientFacts, latest: Observation | None, now: dt.datetime, rules: SafetyRules
 ) -> list[Finding]:
-    used = patient.last_opioid_use or {}
-    # The longest-acting opioid used decides: methadone outranks fentanyl outranks short-acting.
-    kind = next((k for k in ("methadone", "fentanyl", "short_acting") if k in used), "short_acting")
+    """Every opioid the patient used must meet its own wait and COWS threshold before a first dose.
+
+    A long-acting opioid does not excuse a short-acting one taken since: methadone 100 h ago and
+    heroin 2 h ago still leaves heroin on the receptors (reference §4).
+    """
+    used = dict(patient.last_opioid_use or {})
+    recorded = sorted(set(used) | set(patient.opioids_without_last_use))
+    kinds = {name: OPIOID_KINDS.get(name, "short_acting") for name in recorded} or {"short_acting": "short_acting"}
     stops = []
-    needed_cows = rules.induction_cows[kind]
     fresh = _fresh(latest, now, rules)
-    label = kind.replace("_", "-")
     if fresh is None or fresh.cows is None:
         stops.append(
             Finding(
@@ -334,66 +499,114 @@ def _induction_readiness(
                 rules.induction_source,
             )
         )
-    elif fresh.cows < needed_cows:
-        stops.append(
-            Finding(
-                "induction-cows",
-                f"First buprenorphine dose: COWS {fresh.cows} is below the "
-                f"{needed_cows} required after {label} use (precipitated withdrawal "
-                "risk)",
-                rules.induction_source,
+    else:
+        short = [
+            f"{rules.induction_cows[kind]} required after {_opioid_word(name)} use"
+            for name, kind in kinds.items()
+            if fresh.cows < rules.induction_cows[kind]
+        ]
+        if short:
+            stops.append(
+                Finding(
+                    "induction-cows",
+                    f"First buprenorphine dose: COWS {fresh.cows} is below the {', and the '.join(short)} "
+                    "(precipitated withdrawal risk)",
+                    rules.induction_source,
+                )
             )
-        )
-    if kind in used:
-        hours = (now - used[kind]).total_seconds() / 3600
+    for name, kind in kinds.items():
         needed = rules.induction_hours[kind]
-        if hours < needed:
+        if name in used:
+            hours = (now - used[name]).total_seconds() / 3600
+            if hours < needed:
+                stops.append(
+                    Finding(
+                        "induction-hours",
+                        f"First buprenorphine dose: {_hours(hours)} since {_opioid_word(name)}; "
+                        f"wait at least {needed} h",
+                        rules.induction_source,
+                    )
+                )
+        elif name in patient.opioids_without_last_use:
             stops.append(
                 Finding(
                     "induction-hours",
-                    f"First buprenorphine dose: {hours:.0f} h since last {label} use; wait at least {needed} h",
+                    f"First buprenorphine dose: last use of {_opioid_word(name)} is not recorded; it must be at "
+                    f"least {needed} h ago. Record it at intake",
                     rules.induction_source,
                 )
             )
     return stops
 
 
+def _opioid_word(name: str) -> str:
+    return _OPIOID_WORDS.get(name, name.replace("_", " "))
+
+
+def _hours(hours: float) -> str:
+    # Rounded down, so 11.6 h is never shown as the 12 h that would have been enough.
+    return f"{int(hours)} h" if hours >= 1 else f"{int(hours * 60)} min"
+
+
 def _methadone_first_day(
-    medicine: Medicine, limits: OrderLimits, doses: tuple[GivenDose, ...], now: dt.datetime
+    limits: OrderLimits, doses: tuple[GivenDose, ...], now: dt.datetime, rules: SafetyRules
 ) -> list[Finding]:
+    """The first methadone dose and the first day's total, from rule data, whatever the order carries.
+
+    An order may carry tighter limits of its own; it can never loosen these (the stop is overridable by a
+    physician, e.g. for a dose verified with the patient's opioid treatment program).
+    """
     previous = sorted((d for d in doses if d.family is Family.METHADONE), key=lambda d: d.at)
-    source = "FDA label: initial 20-30 mg, first day ordinarily ≤40 mg; 42 CFR 8.12(h) 2024: 50 mg (reference §5)"
-    if not previous and limits.first_dose_max_mg is not None and limits.dose_mg > limits.first_dose_max_mg:
-        return [
-            Finding(
-                "methadone-first-dose",
-                f"First methadone dose {_mg(limits.dose_mg)} is above the {_mg(limits.first_dose_max_mg)} limit",
-                source,
-            )
-        ]
-    if previous and limits.first_day_max_mg is not None and now - previous[0].at < dt.timedelta(hours=24):
+    first_dose_max = min(
+        v for v in (Decimal(rules.methadone_first_dose_max_mg), limits.first_dose_max_mg) if v is not None
+    )
+    first_day_max = min(
+        v for v in (Decimal(rules.methadone_first_day_max_mg), limits.first_day_max_mg) if v is not None
+    )
+    source = rules.methadone_start_source
+    if not previous:
+        if limits.dose_mg > first_dose_max:
+            return [
+                Finding(
+                    "methadone-first-dose",
+                    f"First methadone dose {_mg(limits.dose_mg)} is above the first-dose limit of "
+                    f"{_mg(first_dose_max)} (FDA label: not more than 30 mg); a physician may override with a reason",
+                    source,
+                )
+            ]
+        return []
+    if now - previous[0].at < dt.timedelta(hours=24):
         first_day = sum((d.dose_mg for d in previous if d.at - previous[0].at < dt.timedelta(hours=24)), Decimal(0))
-        if first_day + limits.dose_mg > limits.first_day_max_mg:
+        if first_day + limits.dose_mg > first_day_max:
             return [
                 Finding(
                     "methadone-first-day",
-                    f"{_mg(first_day)} given since the first methadone dose; another "
-                    f"{_mg(limits.dose_mg)} exceeds the first-day limit of "
-                    f"{_mg(limits.first_day_max_mg)}",
+                    f"{_mg(first_day)} given since the first methadone dose at {previous[0].at:%H:%M}; another "
+                    f"{_mg(limits.dose_mg)} exceeds the first-day limit of {_mg(first_day_max)} "
+                    "(FDA label: ordinarily not more than 40 mg)",
                     source,
                 )
             ]
     return []
 
 
+def _qtc_on_record(patient: PatientFacts, *, sentence_start: bool = False) -> str:
+    """The last QTc with the date of its ECG, as every QT message names it."""
+    if patient.qtc_ms is None:
+        return "No QTc on record" if sentence_start else "no QTc on record"
+    when = f"measured {patient.qtc_measured_on:%Y-%m-%d}" if patient.qtc_measured_on else "ECG date not recorded"
+    return f"{'Last' if sentence_start else 'last'} QTc {patient.qtc_ms} ms ({when})"
+
+
 def _qtc(patient: PatientFacts, rules: SafetyRules, stops: list[Finding]) -> list[Finding]:
     if patient.qtc_ms is None:
         return [Finding("qtc-unknown", "No QTc on record before methadone; get an ECG", rules.qtc_source)]
+    qtc = _qtc_on_record(patient, sentence_start=True)
     if patient.qtc_ms >= rules.qtc_stop_from:
         stops.append(
             Finding(
                 "qtc",
-                f"QTc {patient.qtc_ms} ms is {rules.qtc_stop_from} ms or more: consider reducing or "
+                f"{qtc} is {rules.qtc_stop_from} ms or more: consider reducing or "
                 "stopping methadone, correcting contributors or switching",
                 rules.qtc_source,
             )
@@ -403,11 +616,46 @@ def _qtc(patient: PatientFacts, rules: SafetyRules, stops: list[Finding]) -> lis
         return [
             Finding(
                 "qtc",
-                f"QTc {patient.qtc_ms} ms is above {rules.qtc_warn_above} ms: discuss risks and monitor more often",
+                f"{qtc} is above {rules.qtc_warn_above} ms: discuss risks and monitor more often",
                 rules.qtc_source,
             )
         ]
     return []
+
+
+def _qt_risk(
+    medicine: Medicine, patient: PatientFacts, rules: SafetyRules, stops: list[Finding], *, methadone_active: bool
+) -> list[Finding]:
+    """A QT-prolonging adjunct against the last QTc, and beside methadone (reference §5: additive QT drugs)."""
+    warnings = []
+    qtc = _qtc_on_record(patient)
+    if patient.qtc_ms is not None and patient.qtc_ms >= rules.qt_risk_stop_from:
+        stops.append(
+            Finding(
+                "qt-risk",
+                f"{medicine.name} prolongs the QT interval and the {qtc} is {rules.qt_risk_stop_from} ms or more: "
+                "hold it, check electrolytes and repeat the ECG",
+                rules.qt_risk_source,
+            )
+        )
+    elif patient.qtc_ms is not None and patient.qtc_ms > rules.qt_risk_warn_above:
+        warnings.append(
+            Finding(
+                "qt-risk",
+                f"{medicine.name} prolongs the QT interval and the {qtc} is above {rules.qt_risk_warn_above} ms: "
+                "consider another medicine or monitor the ECG",
+                rules.qt_risk_source,
+            )
+        )
+    if methadone_active:
+        warnings.append(
+            Finding(
+                "qt-risk-with-methadone",
+                f"{medicine.name} prolongs the QT interval and methadone is active: additive QT risk; {qtc}",
+                rules.qt_risk_source,
+            )
+        )
+    return warnings
 
 
 def _alpha2_hold(medicine: Medicine, latest: Observation | None, now: dt.datetime, rules: SafetyRules) -> list[Finding]:

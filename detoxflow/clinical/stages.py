@@ -87,6 +87,9 @@ class WithdrawalMedication(enum.StrEnum):
     METHADONE = "methadone"
     ALPHA2_AGONIST = "alpha2_agonist"
     SYMPTOMATIC_ONLY = "symptomatic_only"
+    # Recommended only: a fact that decides the medicine is missing (e.g. the methadone dose), so none is
+    # chosen until it is verified. A decision can never be this.
+    PENDING_VERIFICATION = "pending_verification"
 
     @property
     def label(self) -> str:
@@ -98,6 +101,7 @@ _MEDICATION_LABELS = {
     WithdrawalMedication.METHADONE: "Methadone-assisted",
     WithdrawalMedication.ALPHA2_AGONIST: "Alpha-2 agonist (clonidine/lofexidine)",
     WithdrawalMedication.SYMPTOMATIC_ONLY: "Symptomatic medicines only",
+    WithdrawalMedication.PENDING_VERIFICATION: "Not chosen yet: verify the missing fact first",
 }
 
 

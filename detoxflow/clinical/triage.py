@@ -63,6 +63,9 @@ class TriageDecision(enum.StrEnum):
     """What the coordinator does next."""
 
     EMERGENCY = "emergency"
+    # Current suicidal thoughts without a plan: a crisis assessment today (988 or the crisis team, by warm
+    # hand-off), never the waitlist.
+    SAME_DAY = "same_day"
     ADMIT = "admit"
     WAITLIST = "waitlist"
     REFER_OUT = "refer_out"
@@ -103,6 +106,7 @@ class TriageRules:
     """The facility's triage rules; PUBLISHED_TRIAGE_RULES is the shipped default."""
 
     emergency_signs: TriageRule
+    suicidal_ideation: TriageRule
     out_of_scope: TriageRule
     not_ready: TriageRule
     cannot_wait: TriageRule
@@ -110,6 +114,16 @@ class TriageRules:
     waitlist: TriageRule
     # Whether high-risk callers without a free bed go to a higher level of care instead of the waitlist.
     high_risk_cannot_wait: bool = True
+    # Whether current suicidal thoughts without a plan are an emergency (911/988 now) rather than a
+    # same-day assessment; either way they are never waitlisted.
+    suicidal_ideation_is_emergency: bool = False
+    suicidal_ideation_source: str = ""
+
+
+SUICIDAL_IDEATION_SOURCE = (
+    "SAMHSA TIP 50, Addressing Suicidal Thoughts and Behaviors in Substance Abuse Treatment (2009): act on "
+    "suicidal thoughts the same day; 988 Suicide & Crisis Lifeline (reference §14)"
+)
 
 
 PUBLISHED_TRIAGE_RULES = TriageRules(
@@ -118,6 +132,12 @@ PUBLISHED_TRIAGE_RULES = TriageRules(
         "Overdose now, chest pain, difficulty breathing, suicidal plan or intent, or other emergency signs: "
         "emergency services now (911; 988 for suicidal crisis)",
         "Facility policy (default); 988 and 911 per reference §14",
+    ),
+    suicidal_ideation=TriageRule(
+        "T1b-suicidal-ideation",
+        "Current thoughts of suicide without a plan: a same-day suicide risk assessment, by warm hand-off to 988 or "
+        "the local crisis team while the caller is on the line; never the waitlist, whatever the beds",
+        SUICIDAL_IDEATION_SOURCE,
     ),
     out_of_scope=TriageRule(
         "T2-out-of-scope",
@@ -145,6 +165,7 @@ PUBLISHED_TRIAGE_RULES = TriageRules(
         "Wants withdrawal management, no emergency, no bed free: waitlist and call back",
         "Facility policy (default)",
     ),
+    suicidal_ideation_source=SUICIDAL_IDEATION_SOURCE,
 )
 
 
@@ -181,12 +202,9 @@ def _cannot_wait_factors(screen: PhoneScreen) -> list[str]:
 
 def triage(screen: PhoneScreen, rules: TriageRules = PUBLISHED_TRIAGE_RULES) -> TriageResult:
     """Decide the next step; emergency signs always win, whatever else was answered."""
-    signs = _emergency_signs(screen)
-    if signs:
-        reasons = tuple(f"Emergency sign: {sign}" for sign in signs) + (
-            "Tell the caller to call 911 now (988 for a suicidal crisis); do not wait for a bed",
-        )
-        return TriageResult(TriageDecision.EMERGENCY, reasons, (rules.emergency_signs.rule_id,))
+    urgent = _emergency(screen, rules) or _suicidal_ideation(screen, rules)
+    if urgent is not None:
+        return urgent
     if screen.out_of_scope:
         return TriageResult(
             TriageDecision.REFER_OUT,
@@ -201,8 +219,6 @@ def triage(screen: PhoneScreen, rules: TriageRules = PUBLISHED_TRIAGE_RULES) -> 
         )
     if screen.bed_available:
         flags = [f"Flag for intake: {factor}" for factor in _cannot_wait_factors(screen)]
-        if screen.suicidal_without_plan:
-            flags.append("Flag for intake: thoughts of suicide without a plan; repeat the risk screen on arrival")
         return TriageResult(
             TriageDecision.ADMIT, ("A bed is free: schedule the admission", *flags), (rules.admit.rule_id,)
         )
@@ -221,3 +237,37 @@ def triage(screen: PhoneScreen, rules: TriageRules = PUBLISHED_TRIAGE_RULES) -> 
         ("No bed is free: add to the waitlist and call back when one opens; give the helplines meanwhile",),
         (rules.waitlist.rule_id,),
     )
+
+
+def _emergency(screen: PhoneScreen, rules: TriageRules) -> TriageResult | None:
+    signs = _emergency_signs(screen)
+    if not signs:
+        return None
+    reasons = tuple(f"Emergency sign: {sign}" for sign in signs) + (
+        "Tell the caller to call 911 now (988 for a suicidal crisis); do not wait for a bed",
+    )
+    return TriageResult(TriageDecision.EMERGENCY, reasons, (rules.emergency_signs.rule_id,))
+
+
+def _suicidal_ideation(screen: PhoneScreen, rules: TriageRules) -> TriageResult | None:
+    """Suicidal thoughts without a plan come before beds, scope and readiness: they are acted on today."""
+    if not screen.suicidal_without_plan:
+        return None
+    rule = rules.suicidal_ideation
+    if rules.suicidal_ideation_is_emergency:
+        return TriageResult(
+            TriageDecision.EMERGENCY,
+            (
+                "Thoughts of suicide without a plan, which this facility treats as an emergency",
+                "Connect the caller to 988 now (911 if in danger); do not wait for a bed",
+            ),
+            (rules.emergency_signs.rule_id, rule.rule_id),
+        )
+    reasons = [
+        "Thoughts of suicide without a plan: a suicide risk assessment today, not the waitlist",
+        "Warm hand-off to 988 or the crisis team while the caller is on the line; 911 if the risk rises",
+    ]
+    if screen.bed_available and screen.wants_treatment and not screen.out_of_scope:
+        reasons.append("A bed is free: admission can follow once the assessment says it is safe")
+    reasons += [f"Also: {factor}" for factor in _cannot_wait_factors(screen)]
+    return TriageResult(TriageDecision.SAME_DAY, tuple(reasons), (rule.rule_id,))

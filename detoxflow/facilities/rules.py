@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from detoxflow.clinical.rulebook import RULEBOOK, RuleSet, apply_override
+from detoxflow.clinical.rulebook import RULEBOOK, RuleSet, RuleValueRejected, apply_override
 from detoxflow.facilities.models import RuleOverride
 
 
@@ -24,4 +24,10 @@ def rules_in_force(facility_id: int, rule_set: RuleSet) -> RulesInForce:
     if override is None:
         return RulesInForce(RULEBOOK[rule_set][0], "published default", None)
     note = f"Facility override v{override.pk} by {override.changed_by_name} on {override.changed_at:%Y-%m-%d}"
-    return RulesInForce(apply_override(rule_set, override.values, note), f"facility override v{override.pk}", override)
+    try:
+        rules = apply_override(rule_set, override.values, note)
+    except RuleValueRejected:
+        # Saved before today's checks existed and contradicts them: the published default runs instead,
+        # and the version every decision records says so (the rules page shows why).
+        return RulesInForce(RULEBOOK[rule_set][0], f"published default (override v{override.pk} refused)", override)
+    return RulesInForce(rules, f"facility override v{override.pk}", override)

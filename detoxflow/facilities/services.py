@@ -9,7 +9,7 @@ from django.db import transaction
 
 from detoxflow.accounts.models import User
 from detoxflow.audit.services import record_event
-from detoxflow.clinical.rulebook import RuleSet, RuleValueRejected, check_values
+from detoxflow.clinical.rulebook import RuleSet, RuleValueRejected, check_values, configurable
 from detoxflow.errors import InvalidInput
 from detoxflow.facilities.models import Bed, Housekeeping, RuleOverride
 
@@ -37,12 +37,18 @@ def override_rules(
     actor: User, rule_set: RuleSet, values: dict[str, Any], *, reason: str, now: dt.datetime, address: str | None
 ) -> RuleOverride:
     """Store a new version of the facility's rule set; values are checked against the rulebook's bounds."""
+    if not configurable(rule_set):
+        raise InvalidInput("rule_set", f"{rule_set.label} are fixed by their source; a facility cannot change them.")
+    faults: dict[str, str] = {}
     if not reason.strip():
-        raise InvalidInput("reason", "Say why the published value is changed (e.g. medical director decision, date).")
+        faults["reason"] = "Say why the published value is changed (e.g. medical director decision, date)."
     try:
         check_values(rule_set, values)
     except RuleValueRejected as rejected:
-        raise InvalidInput(rejected.field, rejected.message) from rejected
+        faults.update(rejected.faults)
+    if faults:
+        field, message = next(iter(faults.items()))
+        raise InvalidInput(field, message, field_errors=list(faults.items()))
     with transaction.atomic():
         override = RuleOverride.objects.create(
             facility_id=actor.facility_id,

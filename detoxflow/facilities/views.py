@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from detoxflow.accounts.access import require, staff_member
 from detoxflow.accounts.permissions import Action
 from detoxflow.audit.services import client_address, record_request_event
-from detoxflow.clinical.rulebook import RULEBOOK, RuleSet
+from detoxflow.clinical.rulebook import RULEBOOK, RuleSet, configurable
 from detoxflow.clinical.schedule import Due
 from detoxflow.errors import InvalidInput
 from detoxflow.facilities import services
@@ -70,9 +70,11 @@ def _rule_rows(facility_id: int, forms: dict[RuleSet, RuleOverrideForm] | None =
                 "rule_set": rule_set,
                 "version": in_force.version,
                 "override": in_force.override,
+                "fixed": not configurable(rule_set),
                 "settings": [
                     {
                         "label": s.label,
+                        "fixed": s.fixed,
                         "value": getattr(in_force.rules, s.field),
                         "default": getattr(default, s.field),
                         "source": getattr(in_force.rules, s.source_field)

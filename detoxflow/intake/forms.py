@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from detoxflow.clinical.dsm5 import Criterion
 from detoxflow.clinical.stages import CareSetting, WithdrawalMedication
@@ -48,6 +49,7 @@ class IntakeForm(forms.ModelForm[IntakeAssessment]):
             "liver_disease",
             "cardiac_disease",
             "last_qtc_ms",
+            "last_qtc_on",
             "respiratory_disease",
             "seizure_history",
             "active_infection",
@@ -70,15 +72,19 @@ class IntakeForm(forms.ModelForm[IntakeAssessment]):
             "only_under_medical_supervision",
         ]
         labels = {
-            "methadone_daily_mg": "Current methadone dose (mg/day), if on methadone",
+            "methadone_daily_mg": "Current methadone dose (mg/day), if on methadone (blank if not yet verified)",
             "last_qtc_ms": "Last QTc (ms)",
+            "last_qtc_on": "Date of that ECG",
             "temperature_c": "Temperature (°C)",
             "spo2": "SpO2 (%)",
             "only_under_medical_supervision": "Opioids taken only under appropriate medical supervision",
         }
         widgets = {
-            k: forms.Textarea(attrs={"rows": 2})
-            for k in ("medical_notes", "psychiatric_history", "current_medications")
+            **{
+                k: forms.Textarea(attrs={"rows": 2})
+                for k in ("medical_notes", "psychiatric_history", "current_medications")
+            },
+            "last_qtc_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -114,8 +120,10 @@ class IntakeForm(forms.ModelForm[IntakeAssessment]):
                 self.add_error(f"use_{substance.value}", f"A last-use time is given; tick {substance.label} too.")
         if not any(data.get(f"use_{s.value}") for s in Substance):
             self.add_error(None, "Tick at least one substance the patient uses.")
-        if data.get("use_methadone") and not data.get("methadone_daily_mg"):
-            self.add_error("methadone_daily_mg", "Give the methadone dose; it decides the medicine and the timing.")
+        if data.get("last_qtc_on") and not data.get("last_qtc_ms"):
+            self.add_error("last_qtc_ms", "An ECG date is given; give its QTc too.")
+        if data.get("last_qtc_on") and data["last_qtc_on"] > timezone.localdate():
+            self.add_error("last_qtc_on", "The ECG date is in the future.")
         if (data.get("systolic_bp") or 0) and (data.get("diastolic_bp") or 0) >= (data.get("systolic_bp") or 0):
             self.add_error("diastolic_bp", "Diastolic pressure must be lower than systolic.")
         return data
@@ -138,7 +146,11 @@ class MethodDecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("confirm", "Confirm the recommendation"), ("override", "Choose another")])
     care_setting = forms.ChoiceField(required=False, choices=[("", "—"), *[(c.value, c.label) for c in CareSetting]])
     withdrawal_medication = forms.ChoiceField(
-        required=False, choices=[("", "—"), *[(m.value, m.label) for m in WithdrawalMedication]]
+        required=False,
+        choices=[
+            ("", "—"),
+            *[(m.value, m.label) for m in WithdrawalMedication if m is not WithdrawalMedication.PENDING_VERIFICATION],
+        ],
     )
     reason = forms.CharField(
         required=False,

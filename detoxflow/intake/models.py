@@ -59,6 +59,8 @@ class IntakeAssessment(models.Model):
     liver_disease = models.BooleanField(default=False)
     cardiac_disease = models.BooleanField(default=False)
     last_qtc_ms = models.PositiveIntegerField(null=True, blank=True)
+    # When the ECG behind last_qtc_ms was taken: every QT warning names it, since an old QTc says less.
+    last_qtc_on = models.DateField(null=True, blank=True)
     respiratory_disease = models.BooleanField(default=False)
     seizure_history = models.BooleanField(default=False)
     active_infection = models.BooleanField(default=False)

@@ -145,10 +145,19 @@ def decide_method(
     if confirm:
         setting = CareSetting(assessment.recommended_setting)
         medication = WithdrawalMedication(assessment.recommended_medication)
+        if medication is WithdrawalMedication.PENDING_VERIFICATION:
+            missing = next(
+                (r["text"] for r in assessment.recommendation_reasons if r.get("effect", "").startswith("verify")),
+                "A fact that decides the medicine is missing",
+            )
+            raise InvalidInput(
+                "withdrawal_medication",
+                f"{missing}. Verify it and record the intake again, or choose a medicine with a reason.",
+            )
     else:
         if setting is None:
             raise InvalidInput("care_setting", "Choose the care setting you are overriding to.")
-        if medication is None:
+        if medication is None or medication is WithdrawalMedication.PENDING_VERIFICATION:
             raise InvalidInput("withdrawal_medication", "Choose the withdrawal medication.")
         if not reason.strip():
             raise InvalidInput("reason", "An override needs the reason it departs from the recommendation.")

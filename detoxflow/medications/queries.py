@@ -13,6 +13,7 @@ from detoxflow.clinical.formulary import FORMULARY, Family
 from detoxflow.clinical.protocols import OrderKind
 from detoxflow.clinical.rulebook import RuleSet
 from detoxflow.clinical.safety import (
+    OPIOID_KINDS,
     GivenDose,
     Observation,
     OrderLimits,
@@ -20,20 +21,17 @@ from detoxflow.clinical.safety import (
     SafetyRules,
     Verdict,
     check_dose,
+    names_a_benzodiazepine,
 )
 from detoxflow.clinical.schedule import DoseTiming, dose_lateness
 from detoxflow.episodes.models import Episode
 from detoxflow.facilities.rules import rules_in_force
 from detoxflow.intake.models import IntakeAssessment
 from detoxflow.medications.models import AdministrationStatus, MedicationAdministration, MedicationRequest, TaperPlan
+from detoxflow.patients.models import Allergy
 
-# Intake substances that decide buprenorphine timing (reference §4).
-_OPIOID_KIND = {
-    "heroin": "short_acting",
-    "prescription_opioids": "short_acting",
-    "fentanyl": "fentanyl",
-    "methadone": "methadone",
-}
+# Intake substances whose last use the safety check reads (reference §4, §7).
+_SEDATIVES = ("benzodiazepines", "alcohol")
 
 
 @dataclass(frozen=True)
@@ -47,22 +45,47 @@ class DoseContext:
     rules: SafetyRules
 
 
-def dose_context(episode: Episode, now: dt.datetime) -> DoseContext:
-    """Allergies, pregnancy, QTc and last opioid use from intake; newest COWS with vitals; a week of doses."""
-    intake = IntakeAssessment.objects.filter(episode=episode).first()
-    last_use: dict[str, dt.datetime] = {}
-    if intake is not None:
-        for substance, use in intake.substance_use.items():
-            kind = _OPIOID_KIND.get(substance)
-            if kind and use.get("last_use"):
-                when = dt.datetime.fromisoformat(use["last_use"])
-                last_use[kind] = max(last_use.get(kind, when), when)
-    patient = PatientFacts(
-        allergies=tuple(episode.patient.allergies.values_list("substance", flat=True)),
-        pregnant=intake is not None and intake.pregnancy in ("yes", "possible"),
-        qtc_ms=intake.last_qtc_ms if intake else None,
-        last_opioid_use=last_use,
+def patient_facts(intake: IntakeAssessment | None, allergies: tuple[str, ...]) -> PatientFacts:
+    """The intake answers the safety check reads, as the pure rule takes them."""
+    if intake is None:
+        return PatientFacts(allergies=allergies)
+    last_opioid_use: dict[str, dt.datetime] = {}
+    no_time: set[str] = set()
+    sedative_use: dict[str, dt.datetime | None] = {}
+    for substance, use in intake.substance_use.items():
+        when = dt.datetime.fromisoformat(use["last_use"]) if (use or {}).get("last_use") else None
+        if substance in OPIOID_KINDS:
+            if when is None:
+                no_time.add(substance)
+            else:
+                last_opioid_use[substance] = when
+        elif substance in _SEDATIVES:
+            sedative_use[substance] = when
+    if names_a_benzodiazepine(intake.current_medications):
+        # A current prescription: taken now, whatever the last-use box says.
+        sedative_use["benzodiazepines"] = None
+    return PatientFacts(
+        allergies=allergies,
+        pregnant=intake.pregnancy in ("yes", "possible"),
+        qtc_ms=intake.last_qtc_ms,
+        qtc_measured_on=intake.last_qtc_on,
+        last_opioid_use=last_opioid_use,
+        opioids_without_last_use=frozenset(no_time),
+        sedative_use=sedative_use,
+        liver_disease=intake.liver_disease,
+        # Alcohol recorded at a detox intake is taken as heavy use: the safe side for the liver.
+        heavy_alcohol_use="alcohol" in intake.substance_use,
     )
+
+
+def dose_context(episode: Episode, now: dt.datetime) -> DoseContext:
+    """Intake facts and allergies, the newest COWS with vitals, a week of doses, active orders and the rules.
+
+    Six queries whatever the history (pinned by a test); doses are read as plain rows, since building
+    a model per dose was most of the cost.
+    """
+    intake = IntakeAssessment.objects.filter(episode=episode).first()
+    allergies = tuple(Allergy.objects.filter(patient_id=episode.patient_id).values_list("substance", flat=True))
     newest = (
         WithdrawalAssessment.objects.filter(episode=episode, instrument="COWS").order_by("-assessed_at", "-pk").first()
     )
@@ -80,15 +103,17 @@ def dose_context(episode: Episode, now: dt.datetime) -> DoseContext:
         )
     given = MedicationAdministration.objects.filter(
         episode=episode, status=AdministrationStatus.GIVEN, at__gte=now - dt.timedelta(days=7)
-    ).select_related("order")
+    ).values_list("order__medicine_code", "dose_mg", "at")
     doses = tuple(
         # Local times: the rules print them in their messages, and nurses read the unit's clock.
-        GivenDose(a.order.medicine_code, FORMULARY[a.order.medicine_code].family, a.dose_mg, timezone.localtime(a.at))
-        for a in given
+        GivenDose(code, FORMULARY[code].family, dose_mg, timezone.localtime(at))
+        for code, dose_mg, at in given
     )
     active = tuple(MedicationRequest.objects.filter(episode=episode, stopped_at__isnull=True))
     rules = rules_in_force(episode.facility_id, RuleSet.DOSE_SAFETY).rules
-    return DoseContext(patient=patient, latest=latest, doses=doses, active_orders=active, rules=rules)
+    return DoseContext(
+        patient=patient_facts(intake, allergies), latest=latest, doses=doses, active_orders=active, rules=rules
+    )
 
 
 def limits_of(order: MedicationRequest, dose_mg: Decimal) -> OrderLimits:
@@ -106,14 +131,15 @@ def limits_of(order: MedicationRequest, dose_mg: Decimal) -> OrderLimits:
 
 def check_order(order: MedicationRequest, dose_mg: Decimal, context: DoseContext, now: dt.datetime) -> Verdict:
     """Run the safety check for one dose of `order`."""
-    others = frozenset(FORMULARY[o.medicine_code].family for o in context.active_orders if o.pk != order.pk)
+    others = [o.medicine_code for o in context.active_orders if o.pk != order.pk]
     return check_dose(
         FORMULARY[order.medicine_code],
         limits_of(order, dose_mg),
         patient=context.patient,
         latest=context.latest,
         doses=context.doses,
-        active_families=others,
+        active_families=frozenset(FORMULARY[code].family for code in others),
+        active_medicines=frozenset(others),
         now=timezone.localtime(now),
         rules=context.rules,
     )

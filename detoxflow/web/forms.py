@@ -9,4 +9,5 @@ from detoxflow.errors import InvalidInput
 
 def show_on_form(form: forms.BaseForm, error: InvalidInput) -> None:
     """Attach a service's InvalidInput to the field it names, or to the form when it names none of its fields."""
-    form.add_error(error.field if error.field in form.fields else None, error.message)
+    for field, message in error.field_errors:
+        form.add_error(field if field in form.fields else None, message)

@@ -164,3 +164,45 @@ def test_rapid_detox_and_unsupervised_home_detox_are_never_recommended(facts):
 def test_every_threshold_names_its_source():
     rules = PUBLISHED_LEVEL_OF_CARE_RULES
     assert all([rules.older_age_source, rules.qtc_source, rules.methadone_source, rules.cows_source])
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"pregnancy": PregnancyAnswer.YES},
+        {"declines_opioid_agonist": True},
+        {"substances": frozenset({Substance.METHADONE})},
+        {"substances": HEROIN | {Substance.METHADONE, Substance.FENTANYL}},
+    ],
+    ids=["heroin-and-methadone", "pregnant", "declines-agonists", "methadone-only", "with-fentanyl"],
+)
+def test_methadone_with_an_unknown_dose_names_the_missing_fact_and_recommends_no_buprenorphine(changes):
+    # Buprenorphine labels: precipitated withdrawal is more likely above 30 mg/day of methadone (reference §4),
+    # so the dose decides the medicine and must be verified first.
+    facts = dataclasses.replace(STABLE, substances=HEROIN | {Substance.METHADONE}, methadone_daily_mg=None)
+    rec = recommend_detox_method(dataclasses.replace(facts, **changes))
+    assert rec.medication is WithdrawalMedication.PENDING_VERIFICATION
+    assert not rec.medication_assisted
+    assert rec.missing_facts == ("methadone daily dose unknown",)
+    reason = next(r for r in rec.reasons if r.factor == "methadone daily dose unknown")
+    assert reason.text.startswith(
+        "Methadone daily dose unknown: verify with the dispensing program before choosing a medicine"
+    )
+    assert "30 mg/day" in reason.text
+
+
+@pytest.mark.parametrize(("dose", "medication"), [(0, "buprenorphine"), (30, "buprenorphine"), (31, "methadone")])
+def test_a_known_methadone_dose_decides_again(dose, medication):
+    facts = dataclasses.replace(STABLE, substances=HEROIN | {Substance.METHADONE}, methadone_daily_mg=dose)
+    rec = recommend_detox_method(facts)
+    assert rec.medication.value == medication
+    assert rec.missing_facts == ()
+
+
+@given(facts_strategy)
+def test_buprenorphine_is_never_recommended_while_the_methadone_dose_is_unknown(facts):
+    rec = recommend_detox_method(facts)
+    if Substance.METHADONE in facts.substances and facts.methadone_daily_mg is None:
+        assert rec.medication is not WithdrawalMedication.BUPRENORPHINE
+        assert rec.missing_facts

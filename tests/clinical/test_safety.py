@@ -9,7 +9,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from detoxflow.clinical.formulary import FORMULARY, Family
-from detoxflow.clinical.safety import GivenDose, Observation, OrderLimits, PatientFacts, check_dose
+from detoxflow.clinical.safety import (
+    PUBLISHED_SAFETY_RULES,
+    GivenDose,
+    Observation,
+    OrderLimits,
+    PatientFacts,
+    check_dose,
+    names_a_benzodiazepine,
+)
 
 NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
 M = dt.timedelta(minutes=1)
@@ -257,3 +265,266 @@ def test_only_doses_within_the_last_24_hours_count(minutes_ago, dose):
     assert "daily-max" not in rules_of(check(BUP, tight, doses=doses))[0]
     tighter = dataclasses.replace(order, daily_max_mg=D(in_window + dose - 1))
     assert "daily-max" in rules_of(check(BUP, tighter, doses=doses))[0]
+
+
+# --- Every opioid used meets its own induction interval and COWS (reference §4; TIP 63; ASAM 2020/2023) ---
+
+KINDS = {"heroin": 12, "prescription_opioids": 12, "fentanyl": 24, "methadone": 72}
+COWS_NEEDED = {"heroin": 8, "prescription_opioids": 8, "fentanyl": 13, "methadone": 13}
+
+
+@pytest.mark.parametrize(
+    ("used", "cows", "stop_words"),
+    [
+        ({"methadone": 100, "heroin": 2}, 14, ["2 h since heroin; wait at least 12 h"]),
+        ({"methadone": 100, "heroin": 13}, 14, []),
+        ({"methadone": 48, "heroin": 13}, 14, ["48 h since methadone; wait at least 72 h"]),
+        ({"fentanyl": 30, "heroin": 11}, 14, ["11 h since heroin"]),
+        ({"fentanyl": 20, "heroin": 5}, 14, ["20 h since fentanyl", "5 h since heroin"]),
+        ({"fentanyl": 30, "heroin": 13}, 10, ["COWS 10 is below the 13 required after fentanyl use"]),
+        ({"prescription_opioids": 11}, 10, ["11 h since prescription opioids"]),
+        ({"heroin": 0.5}, 10, ["30 min since heroin"]),
+        ({"heroin": 11.9}, 10, ["11 h since heroin"]),
+    ],
+    ids=[
+        "methadone-100h-heroin-2h",
+        "methadone-100h-heroin-13h",
+        "methadone-48h-heroin-13h",
+        "fentanyl-ok-heroin-11h",
+        "both-too-soon-both-named",
+        "fentanyl-cows-10",
+        "prescription-opioids-11h",
+        "heroin-30-min",
+        "heroin-11.9h-never-shown-as-12",
+    ],
+)
+def test_every_opioid_used_must_meet_its_own_interval(used, cows, stop_words):
+    patient = PatientFacts(last_opioid_use={name: NOW - hours * H for name, hours in used.items()})
+    verdict = check(BUP, limits(4), patient=patient, latest=dataclasses.replace(CALM, cows=cows))
+    messages = [f.message for f in verdict.hard_stops]
+    for words in stop_words:
+        assert any(words in m for m in messages), messages
+    assert verdict.allowed is (not stop_words)
+
+
+def test_an_opioid_recorded_without_a_last_use_time_stops_a_first_dose():
+    patient = PatientFacts(last_opioid_use={"heroin": NOW - 20 * H}, opioids_without_last_use=frozenset({"methadone"}))
+    verdict = check(BUP, limits(4), patient=patient, latest=dataclasses.replace(CALM, cows=14))
+    assert [f.rule_id for f in verdict.hard_stops] == ["induction-hours"]
+    assert "last use of methadone is not recorded" in verdict.hard_stops[0].message
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(sorted(KINDS)), st.integers(min_value=0, max_value=200 * 60), min_size=1, max_size=4
+    ),
+    st.integers(0, 48),
+)
+def test_a_first_dose_is_allowed_only_when_every_interval_and_threshold_is_met(minutes_ago, cows):
+    patient = PatientFacts(last_opioid_use={name: NOW - m * M for name, m in minutes_ago.items()})
+    verdict = check(BUP, limits(4), patient=patient, latest=dataclasses.replace(CALM, cows=cows))
+    every_interval = all(m >= KINDS[name] * 60 for name, m in minutes_ago.items())
+    every_cows = all(cows >= COWS_NEEDED[name] for name in minutes_ago)
+    assert verdict.allowed is (every_interval and every_cows)
+    for name, m in minutes_ago.items():
+        named = any(f"since {name.replace('_', ' ')}" in f.message for f in verdict.hard_stops)
+        assert named is (m < KINDS[name] * 60), (name, m, verdict.hard_stops)
+
+
+# --- Methadone first dose and first day from rule data, however the order was written (FDA label; §5) ---
+
+
+def hand_written_methadone(dose):
+    """An order signed by hand or through the API: it carries no first-dose or first-day limit of its own."""
+    return OrderLimits(dose_mg=D(dose), min_interval_minutes=120, single_dose_max_mg=D(40), daily_max_mg=D(120))
+
+
+@pytest.mark.parametrize(
+    ("dose", "doses", "stop"),
+    [
+        (30, (), None),
+        (40, (), "methadone-first-dose"),
+        (31, (), "methadone-first-dose"),
+        (10, (meth_dose(NOW - 3 * H, 30),), None),
+        (15, (meth_dose(NOW - 3 * H, 30),), "methadone-first-day"),
+        (10, (meth_dose(NOW - 6 * H, 25), meth_dose(NOW - 3 * H, 5)), None),
+        (40, (meth_dose(NOW - 25 * H, 30), meth_dose(NOW - 22 * H, 10)), None),
+        (15, (meth_dose(NOW - 23 * H, 30), meth_dose(NOW - 2 * H, 10)), "methadone-first-day"),
+    ],
+    ids=[
+        "first-30",
+        "first-40-hand-written",
+        "first-31",
+        "day1-40",
+        "day1-45",
+        "day1-three-doses-40",
+        "day2-40",
+        "still-day1-at-23h",
+    ],
+)
+def test_methadone_start_limits_apply_to_a_hand_written_order(dose, doses, stop):
+    verdict = check(METH, hand_written_methadone(dose), patient=PatientFacts(qtc_ms=420), doses=doses)
+    stops, _ = rules_of(verdict)
+    assert (stop in stops) if stop else "methadone-first-dose" not in stops and "methadone-first-day" not in stops
+
+
+def test_the_methadone_first_dose_stop_names_the_label_and_can_be_overridden_by_a_physician():
+    verdict = check(METH, hand_written_methadone(40), patient=PatientFacts(qtc_ms=420))
+    stop = next(f for f in verdict.hard_stops if f.rule_id == "methadone-first-dose")
+    assert "40 mg is above the first-dose limit of 30 mg" in stop.message
+    assert "FDA" in stop.source
+    assert verdict.overridable_by == {"physician"}
+
+
+def test_a_facility_first_dose_limit_replaces_the_label_default_and_an_order_can_only_tighten_it():
+    rules = dataclasses.replace(PUBLISHED_SAFETY_RULES, methadone_first_dose_max_mg=40, methadone_first_day_max_mg=50)
+    assert check_dose(
+        METH,
+        hand_written_methadone(40),
+        patient=PatientFacts(qtc_ms=420),
+        latest=CALM,
+        doses=(),
+        active_families=frozenset(),
+        now=NOW,
+        rules=rules,
+    ).allowed
+    tighter = dataclasses.replace(hand_written_methadone(25), first_dose_max_mg=D(20))
+    assert "methadone-first-dose" in rules_of(check(METH, tighter, patient=PatientFacts(qtc_ms=420)))[0]
+
+
+# --- QT-prolonging adjuncts (reference §5: additive QT drugs; labels; Krantz 2009) ---
+
+QTC_DAY = dt.date(2026, 11, 18)
+HYDROX, LOPER, TRAZ = (FORMULARY[c] for c in ("hydroxyzine", "loperamide", "trazodone"))
+
+
+@pytest.mark.parametrize("medicine", [LOFEX, ONDAN, HYDROX, LOPER, TRAZ], ids=lambda m: m.code)
+@pytest.mark.parametrize(
+    ("qtc", "outcome"),
+    [(440, None), (450, None), (451, "warning"), (499, "warning"), (500, "stop"), (530, "stop")],
+    ids=["440", "450", "451", "499", "500", "530"],
+)
+def test_qt_risk_adjuncts_are_held_to_the_last_qtc(medicine, qtc, outcome):
+    order = limits(medicine.strengths_mg[0], single_dose_max_mg=D(1000), daily_max_mg=D(10000))
+    patient = PatientFacts(qtc_ms=qtc, qtc_measured_on=QTC_DAY)
+    verdict = check(medicine, order, patient=patient)
+    stops, warnings = rules_of(verdict)
+    assert ("qt-risk" in stops) is (outcome == "stop")
+    assert ("qt-risk" in warnings) is (outcome == "warning")
+    for finding in (*verdict.hard_stops, *verdict.warnings):
+        if finding.rule_id == "qt-risk":
+            assert f"QTc {qtc} ms (measured 2026-11-18)" in finding.message
+
+
+def test_a_medicine_without_qt_risk_ignores_the_qtc():
+    verdict = check(CLON, limits(D("0.1")), patient=PatientFacts(qtc_ms=520))
+    assert not {"qt-risk", "qt-risk-with-methadone"} & (rules_of(verdict)[0] | rules_of(verdict)[1])
+
+
+def test_a_qt_risk_adjunct_beside_active_methadone_warns_naming_the_qtc_or_its_absence():
+    verdict = check(ONDAN, limits(4), patient=PatientFacts(qtc_ms=440), active=frozenset({Family.METHADONE}))
+    finding = next(w for w in verdict.warnings if w.rule_id == "qt-risk-with-methadone")
+    assert "QTc 440 ms (ECG date not recorded)" in finding.message
+    verdict = check(ONDAN, limits(4), patient=PatientFacts(), active=frozenset({Family.METHADONE}))
+    assert "no QTc on record" in next(w.message for w in verdict.warnings if w.rule_id == "qt-risk-with-methadone")
+
+
+def test_methadone_beside_an_active_qt_risk_adjunct_warns():
+    verdict = check_dose(
+        METH,
+        methadone_order(20),
+        patient=PatientFacts(qtc_ms=430, qtc_measured_on=QTC_DAY),
+        latest=CALM,
+        doses=(),
+        active_families=frozenset({Family.ANTIEMETIC}),
+        active_medicines=frozenset({"ondansetron"}),
+        now=NOW,
+    )
+    finding = next(w for w in verdict.warnings if w.rule_id == "qt-risk-with-methadone")
+    assert finding.message.startswith("Ondansetron also prolongs the QT interval")
+    assert "measured 2026-11-18" in finding.message
+
+
+def test_the_methadone_qtc_messages_name_when_it_was_measured():
+    verdict = check(METH, methadone_order(20), patient=PatientFacts(qtc_ms=470, qtc_measured_on=QTC_DAY))
+    assert "QTc 470 ms (measured 2026-11-18)" in next(w.message for w in verdict.warnings if w.rule_id == "qtc")
+
+
+# --- Benzodiazepine or alcohol use recorded at intake (FDA DSC 2016 and 2017; reference §7) ---
+
+
+@pytest.mark.parametrize(
+    ("sedatives", "warned"),
+    [
+        ({"benzodiazepines": NOW - 48 * H}, True),
+        ({"benzodiazepines": NOW - 167 * H}, True),
+        ({"benzodiazepines": NOW - 169 * H}, False),
+        ({"benzodiazepines": None}, True),
+        ({"alcohol": NOW - 6 * H}, True),
+        ({"alcohol": NOW - 25 * H}, False),
+        ({}, False),
+    ],
+    ids=["benzo-2-days", "benzo-167h", "benzo-8-days", "benzo-time-unknown", "alcohol-6h", "alcohol-25h", "none"],
+)
+def test_recorded_sedative_use_warns_before_an_opioid_and_never_blocks_it(sedatives, warned):
+    for medicine, order in ((BUP, limits(4)), (METH, methadone_order(20))):
+        patient = dataclasses.replace(HEROIN_13H, sedative_use=sedatives)
+        verdict = check(medicine, order, patient=patient)
+        _, warnings = rules_of(verdict)
+        assert ("opioid-benzodiazepine" in warnings) is warned, (medicine.code, verdict.warnings)
+        if warned:
+            assert "Do not withhold" in next(
+                w.message for w in verdict.warnings if w.rule_id == "opioid-benzodiazepine"
+            )
+        assert "opioid-benzodiazepine" not in rules_of(verdict)[0]
+
+
+def test_recorded_sedative_use_does_not_warn_before_a_non_opioid():
+    patient = dataclasses.replace(HEROIN_13H, sedative_use={"benzodiazepines": NOW - H})
+    assert "opioid-benzodiazepine" not in rules_of(check(ONDAN, limits(4), patient=patient))[1]
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("Clonazepam 0.5 mg twice daily", True),
+        ("XANAX 1mg prn", True),
+        ("sertraline 50 mg; lorazepam at night", True),
+        ("sertraline 50 mg", False),
+        ("", False),
+        ("diazepamine", False),
+    ],
+    ids=["clonazepam", "brand-upper-case", "in-a-list", "none", "empty", "not-a-whole-word"],
+)
+def test_a_prescribed_benzodiazepine_is_found_in_the_medication_list(text, named):
+    assert names_a_benzodiazepine(text) is named
+
+
+# --- Acetaminophen with liver disease or heavy alcohol use (reference §8: ≤2 g/day) ---
+
+
+def apap(at, mg):
+    return GivenDose("acetaminophen", Family.ANALGESIC, D(mg), at)
+
+
+@pytest.mark.parametrize(
+    ("liver", "alcohol", "given", "stop"),
+    [
+        (False, False, (2000,), False),
+        (True, False, (1000,), False),
+        (True, False, (1500,), True),
+        (False, True, (1000, 500), True),
+        (True, True, (500,), False),
+    ],
+    ids=["no-liver-3g", "liver-2g-exactly", "liver-over-2g", "alcohol-over-2g", "both-under"],
+)
+def test_acetaminophen_24_hour_maximum_is_lowered_for_the_liver(liver, alcohol, given, stop):
+    order = limits(1000, single_dose_max_mg=D(1000), daily_max_mg=D(3000), min_interval_minutes=0)
+    doses = tuple(apap(NOW - (i + 1) * 5 * H, mg) for i, mg in enumerate(given))
+    patient = PatientFacts(liver_disease=liver, heavy_alcohol_use=alcohol)
+    verdict = check(FORMULARY["acetaminophen"], order, patient=patient, doses=doses)
+    assert ("daily-max" in rules_of(verdict)[0]) is stop
+    if stop:
+        finding = next(f for f in verdict.hard_stops if f.rule_id == "daily-max")
+        assert "maximum of 2000 mg (lowered for" in finding.message
+        assert "≤2 g" in finding.source

@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from detoxflow.clinical.triage import PhoneScreen, PregnancyAnswer, Substance, TriageDecision, triage
+from detoxflow.clinical.triage import (
+    PUBLISHED_TRIAGE_RULES,
+    PhoneScreen,
+    PregnancyAnswer,
+    Substance,
+    TriageDecision,
+    triage,
+)
 
 HEROIN = frozenset({Substance.HEROIN})
 CALM = PhoneScreen(substances=HEROIN)
@@ -55,7 +62,24 @@ CALM = PhoneScreen(substances=HEROIN)
             "past withdrawal with seizures or delirium",
         ),
         ({"pregnancy": PregnancyAnswer.YES}, TriageDecision.ADMIT, "T5-admit", "Flag for intake: pregnancy"),
-        ({"suicidal_without_plan": True}, TriageDecision.ADMIT, "T5-admit", "repeat the risk screen on arrival"),
+        (
+            {"suicidal_without_plan": True},
+            TriageDecision.SAME_DAY,
+            "T1b-suicidal-ideation",
+            "a suicide risk assessment today, not the waitlist",
+        ),
+        (
+            {"suicidal_without_plan": True, "bed_available": False},
+            TriageDecision.SAME_DAY,
+            "T1b-suicidal-ideation",
+            "Warm hand-off to 988 or the crisis team",
+        ),
+        (
+            {"suicidal_without_plan": True, "wants_treatment": False},
+            TriageDecision.SAME_DAY,
+            "T1b-suicidal-ideation",
+            "not the waitlist",
+        ),
     ],
     ids=[
         "admit",
@@ -73,7 +97,9 @@ CALM = PhoneScreen(substances=HEROIN)
         "alcohol-no-bed",
         "complicated-no-bed",
         "pregnant-with-bed",
-        "suicidal-no-plan",
+        "suicidal-no-plan-bed-free",
+        "suicidal-no-plan-no-bed",
+        "suicidal-no-plan-not-ready",
     ],
 )
 def test_each_rule_gives_its_decision_and_reason(changes, decision, rule, reason):
@@ -115,3 +141,23 @@ def test_without_emergency_signs_the_decision_is_never_emergency(screen):
     result = triage(screen)
     assert result.decision is not TriageDecision.EMERGENCY
     assert result.reasons
+
+
+@given(screens)
+def test_current_suicidal_thoughts_are_never_waitlisted_or_turned_away(screen):
+    # SAMHSA TIP 50: suicidal thoughts are acted on the same day; 988 warm hand-off (reference §14).
+    result = triage(dataclasses.replace(screen, suicidal_without_plan=True))
+    assert result.decision in (TriageDecision.SAME_DAY, TriageDecision.EMERGENCY)
+    assert any("988" in r for r in result.reasons)
+
+
+def test_a_facility_can_make_suicidal_thoughts_without_a_plan_an_emergency():
+    rules = dataclasses.replace(PUBLISHED_TRIAGE_RULES, suicidal_ideation_is_emergency=True)
+    result = triage(dataclasses.replace(CALM, suicidal_without_plan=True, bed_available=False), rules)
+    assert result.decision is TriageDecision.EMERGENCY
+    assert "T1b-suicidal-ideation" in result.rule_ids
+
+
+def test_the_suicidal_ideation_rule_names_its_source():
+    assert "TIP 50" in PUBLISHED_TRIAGE_RULES.suicidal_ideation.source
+    assert "988" in PUBLISHED_TRIAGE_RULES.suicidal_ideation.source

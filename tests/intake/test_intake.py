@@ -90,11 +90,11 @@ def test_intake_stores_severity_recommendation_and_reasons(nurse, episode):
         ({"heart_rate": "700"}, "heart_rate", "Heart rate 700 /min is outside what is possible"),
         ({"diastolic_bp": "140"}, "diastolic_bp", "lower than systolic"),
         ({"last_use_alcohol": "2026-11-19T20:00"}, "use_alcohol", "tick Alcohol too"),
-        ({"use_methadone": "on"}, "methadone_daily_mg", "Give the methadone dose"),
+        ({"last_qtc_on": "2026-11-01"}, "last_qtc_ms", "give its QTc too"),
         ({"last_use_heroin": "yesterday"}, "last_use_heroin", "Enter the last use as a date and time."),
         ({"suicide_risk": "maybe"}, "suicide_risk", "Select a valid choice"),
     ],
-    ids=["hr-typo", "bp-inverted", "last-use-without-substance", "methadone-without-dose", "bad-time", "bad-choice"],
+    ids=["hr-typo", "bp-inverted", "last-use-without-substance", "ecg-date-without-qtc", "bad-time", "bad-choice"],
 )
 def test_bad_intake_input_is_named_and_saves_nothing(nurse, episode, change, field, message):
     response = nurse.post(f"/episodes/{episode.pk}/intake/assessment/", {**FORM, **change})
@@ -115,6 +115,32 @@ def _assess(staff, episode, **changes):
         now=NOW,
         address=None,
     )
+
+
+def test_methadone_with_an_unknown_dose_recommends_no_medicine_until_it_is_verified(staff, episode):
+    # Buprenorphine labels: precipitated withdrawal is more likely above 30 mg/day (reference §4).
+    assessment = _assess(staff, episode, use_methadone="on", last_use_methadone="2026-11-19T08:00")
+    assert assessment.recommended_medication == "pending_verification"
+    texts = [r["text"] for r in assessment.recommendation_reasons]
+    assert any(t.startswith("Methadone daily dose unknown: verify with the dispensing program") for t in texts)
+    with pytest.raises(InvalidInput) as refused:
+        services.decide_method(
+            staff[Role.PHYSICIAN],
+            assessment,
+            confirm=True,
+            setting=None,
+            medication=None,
+            reason="",
+            consent_recorded=False,
+            now=NOW,
+            address=None,
+        )
+    assert refused.value.field == "withdrawal_medication"
+    assert "Methadone daily dose unknown" in refused.value.message
+    assessment.refresh_from_db()
+    assert not assessment.decision
+    known = _assess(staff, episode, use_methadone="on", methadone_daily_mg="60")
+    assert known.recommended_medication == "methadone"
 
 
 def test_confirming_sets_the_episode_method(staff, episode):

@@ -6,6 +6,7 @@ naming the item and the allowed values, so a typo never becomes a score.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -98,7 +99,7 @@ def band_for(instrument: Instrument, total: int) -> Band:
     raise ValueError(f"{instrument.code} total {total} is outside {instrument.min_total}-{instrument.max_total}")
 
 
-def score(instrument: Instrument, answers: Mapping[str, int]) -> Score:
+def score(instrument: Instrument, answers: Mapping[str, object]) -> Score:
     """Total and band of a complete set of answers; anything else is refused by item."""
     keys = {item.key for item in instrument.items}
     unknown = sorted(set(answers) - keys)
@@ -110,17 +111,24 @@ def score(instrument: Instrument, answers: Mapping[str, int]) -> Score:
         raise ItemValueRejected(
             missing[0].key, f"Not scored yet: {names}. A partly filled {instrument.code} is not saved."
         )
+    points: dict[str, int] = {}
     for item in instrument.items:
         value = answers[item.key]
-        if isinstance(value, bool) or not isinstance(value, int) or value not in item.allowed:
-            allowed = ", ".join(str(p) for p in item.allowed)
+        allowed = ", ".join(str(p) for p in item.allowed)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ItemValueRejected(
+                item.key,
+                f"{item.name}: {json.dumps(value)} is not a whole number of points (allowed: {allowed}).",
+            )
+        if value not in item.allowed:
             raise ItemValueRejected(item.key, f"{item.name}: {value} is not an allowed value (allowed: {allowed}).")
-    total = sum(answers[item.key] for item in instrument.items)
+        points[item.key] = value
+    total = sum(points.values())
     return Score(
         instrument_code=instrument.code,
         total=total,
         band=band_for(instrument, total),
-        items=tuple((item.key, answers[item.key]) for item in instrument.items),
+        items=tuple((item.key, points[item.key]) for item in instrument.items),
     )
 
 
