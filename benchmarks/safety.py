@@ -76,6 +76,7 @@ def with_database() -> None:
     django.setup()
     from django.core.management import call_command  # noqa: PLC0415
     from django.db import connection  # noqa: PLC0415
+    from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
 
     from detoxflow.episodes.models import Episode  # noqa: PLC0415
     from detoxflow.medications.models import MedicationAdministration, MedicationRequest  # noqa: PLC0415
@@ -119,6 +120,9 @@ def with_database() -> None:
         ]
     )
     order = orders["buprenorphine_sl"]
+    with CaptureQueriesContext(connection) as loading:
+        dose_context(episode, NOW)
+    queries = len(loading.captured_queries)
     count, started = 0, time.perf_counter()
     while time.perf_counter() - started < SECONDS:
         check_order(order, order.dose_mg, dose_context(episode, NOW), NOW)
@@ -126,7 +130,7 @@ def with_database() -> None:
     elapsed = time.perf_counter() - started
     print(
         f"{connection.vendor}: load facts + check, a week of history: {count / elapsed:,.0f} checks/s "
-        f"({elapsed / count * 1000:.1f} ms each)"
+        f"({elapsed / count * 1000:.1f} ms each, {queries} queries)"
     )
 
 

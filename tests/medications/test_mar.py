@@ -273,5 +273,5 @@ def test_a_facility_safety_threshold_changes_the_verdict(client_as, staff, episo
             "reason": "Medical director: later first dose",
         },
     )
-    with pytest.raises(SafetyStop, match="COWS 10 is below the 12 required after short-acting use"):
+    with pytest.raises(SafetyStop, match="COWS 10 is below the 12 required after heroin use"):
         give(staff, order, T0)
