@@ -318,20 +318,9 @@ def check_dose(
     if medicine.family is Family.METHADONE:
         stops += _methadone_first_day(limits, doses, now, rules)
         warnings += _qtc(patient, rules, stops)
+        warnings += _beside_qt_risk_medicines(medicine, patient, active_medicines, rules)
     elif medicine.qt_risk:
         warnings += _qt_risk(medicine, patient, rules, stops, methadone_active=Family.METHADONE in active_families)
-    if medicine.family is Family.METHADONE:
-        others = sorted(FORMULARY[c].name for c in active_medicines if c in FORMULARY and FORMULARY[c].qt_risk)
-        others = [name for name in others if name != medicine.name]
-        if others:
-            warnings.append(
-                Finding(
-                    "qt-risk-with-methadone",
-                    f"{', '.join(others)} also prolong{'s' if len(others) == 1 else ''} the QT interval: additive "
-                    f"QT risk with methadone; {_qtc_on_record(patient)}",
-                    rules.qt_risk_source,
-                )
-            )
     if medicine.family is Family.ALPHA2_AGONIST:
         stops += _alpha2_hold(medicine, latest, now, rules)
     if medicine.opioid or medicine.sedative:
@@ -621,6 +610,27 @@ def _qtc(patient: PatientFacts, rules: SafetyRules, stops: list[Finding]) -> lis
             )
         ]
     return []
+
+
+def _beside_qt_risk_medicines(
+    medicine: Medicine, patient: PatientFacts, active_medicines: frozenset[str], rules: SafetyRules
+) -> list[Finding]:
+    """Methadone while a QT-prolonging adjunct is ordered: the same additive risk, seen from methadone's side."""
+    others = sorted(
+        FORMULARY[code].name
+        for code in active_medicines
+        if code in FORMULARY and FORMULARY[code].qt_risk and code != medicine.code
+    )
+    if not others:
+        return []
+    return [
+        Finding(
+            "qt-risk-with-methadone",
+            f"{', '.join(others)} also prolong{'s' if len(others) == 1 else ''} the QT interval: additive "
+            f"QT risk with methadone; {_qtc_on_record(patient)}",
+            rules.qt_risk_source,
+        )
+    ]
 
 
 def _qt_risk(

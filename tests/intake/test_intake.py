@@ -117,35 +117,8 @@ def _assess(staff, episode, **changes):
     )
 
 
-def test_methadone_with_an_unknown_dose_recommends_no_medicine_until_it_is_verified(staff, episode):
-    # Buprenorphine labels: precipitated withdrawal is more likely above 30 mg/day (reference §4).
-    assessment = _assess(staff, episode, use_methadone="on", last_use_methadone="2026-11-19T08:00")
-    assert assessment.recommended_medication == "pending_verification"
-    texts = [r["text"] for r in assessment.recommendation_reasons]
-    assert any(t.startswith("Methadone daily dose unknown: verify with the dispensing program") for t in texts)
-    with pytest.raises(InvalidInput) as refused:
-        services.decide_method(
-            staff[Role.PHYSICIAN],
-            assessment,
-            confirm=True,
-            setting=None,
-            medication=None,
-            reason="",
-            consent_recorded=False,
-            now=NOW,
-            address=None,
-        )
-    assert refused.value.field == "withdrawal_medication"
-    assert "Methadone daily dose unknown" in refused.value.message
-    assessment.refresh_from_db()
-    assert not assessment.decision
-    known = _assess(staff, episode, use_methadone="on", methadone_daily_mg="60")
-    assert known.recommended_medication == "methadone"
-
-
-def test_confirming_sets_the_episode_method(staff, episode):
-    assessment = _assess(staff, episode)
-    services.decide_method(
+def _confirm(staff, assessment):
+    return services.decide_method(
         staff[Role.PHYSICIAN],
         assessment,
         confirm=True,
@@ -156,6 +129,27 @@ def test_confirming_sets_the_episode_method(staff, episode):
         now=NOW,
         address=None,
     )
+
+
+def test_methadone_with_an_unknown_dose_recommends_no_medicine_until_it_is_verified(staff, episode):
+    # Buprenorphine labels: precipitated withdrawal is more likely above 30 mg/day (reference §4).
+    assessment = _assess(staff, episode, use_methadone="on", last_use_methadone="2026-11-19T08:00")
+    assert assessment.recommended_medication == "pending_verification"
+    texts = [r["text"] for r in assessment.recommendation_reasons]
+    assert any(t.startswith("Methadone daily dose unknown: verify with the dispensing program") for t in texts)
+    with pytest.raises(InvalidInput) as refused:
+        _confirm(staff, assessment)
+    assert refused.value.field == "withdrawal_medication"
+    assert "Methadone daily dose unknown" in refused.value.message
+    assessment.refresh_from_db()
+    assert not assessment.decision
+    known = _assess(staff, episode, use_methadone="on", methadone_daily_mg="60")
+    assert known.recommended_medication == "methadone"
+
+
+def test_confirming_sets_the_episode_method(staff, episode):
+    assessment = _assess(staff, episode)
+    _confirm(staff, assessment)
     episode.refresh_from_db()
     assert (episode.care_setting, episode.withdrawal_medication) == ("inpatient", "buprenorphine")
     assert assessment.decision == "confirmed"
