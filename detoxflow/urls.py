@@ -1,6 +1,5 @@
-"""Every route: pages per app, the API under /api/, the admin."""
+"""Every route: pages per app, the API under /api/. No Django admin: one sign-in door for everyone."""
 
-from django.contrib import admin
 from django.urls import include, path, register_converter
 
 from detoxflow.api import api
@@ -23,7 +22,6 @@ urlpatterns = [
     path("", include("detoxflow.consent.urls")),
     path("", include("detoxflow.interop.fhir.urls")),
     path("api/", api.urls),
-    path("admin/", admin.site.urls),
 ]
 
 handler403 = "detoxflow.accounts.views.forbidden"

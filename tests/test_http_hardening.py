@@ -34,14 +34,16 @@ def test_an_idle_session_signs_itself_out(staff):
         assert client.get("/").status_code == 302
 
 
-@override_settings(LOGIN_ATTEMPTS_PER_ADDRESS=3)
-def test_sign_in_is_rate_limited_per_connection(staff):
-    client = Client()
-    for name in ("ines", "phil", "cora"):
-        client.post("/sign-in/", {"username": name, "password": "guess"})
-    response = client.post("/sign-in/", {"username": "nora", "password": "correct horse battery"})
-    assert response.status_code == 200
-    assert "Too many sign-in attempts from this connection" in response.content.decode()
+@override_settings(SESSION_IDLE_MINUTES=30)
+def test_after_idle_sign_out_the_api_answers_401_json(client_as):
+    client = client_as(Role.NURSE)
+    start = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        assert client.get("/api/patients").status_code == 200
+    with time_machine.travel(start + dt.timedelta(minutes=31), tick=False):
+        response = client.get("/api/patients")
+        assert response.status_code == 401
+        assert response.json() == {"field": None, "message": "Sign in first."}
 
 
 def test_nul_characters_are_refused_at_the_door_naming_the_field(client_as, patient):

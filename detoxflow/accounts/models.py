@@ -1,4 +1,4 @@
-"""Staff accounts: one role each, one home facility, and the failed-login lockout state."""
+"""Staff accounts: one role each, one home facility and optionally a home unit."""
 
 from __future__ import annotations
 
@@ -18,11 +18,9 @@ class User(AbstractUser):
     # A home unit limits reading patients to that unit, except through recorded emergency access; none means
     # the whole facility (physicians covering several units, managers).
     unit = models.ForeignKey("facilities.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    failed_login_count = models.PositiveSmallIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
-    # Second factor: a base32 secret shared with the user's authenticator app, on once a code has been confirmed.
-    totp_secret = models.CharField(max_length=64, blank=True)
-    totp_enabled = models.BooleanField(default=False)
+    # Set when an administrator resets the password: the next sign-in must choose a new one. Lockout state
+    # lives in django-axes and two-factor devices in django-otp, not here.
+    must_change_password = models.BooleanField(default=False)
 
     REQUIRED_FIELDS = ["email", "facility", "role"]
 

@@ -1,4 +1,4 @@
-"""Sign-in bookkeeping: failed-attempt counting and lockout, each attempt audited."""
+"""Account bookkeeping: sign-in attempts audited, and emergency access granted and acknowledged."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
 from detoxflow.accounts.models import EmergencyAccess, User
 from detoxflow.audit.models import Outcome
@@ -15,51 +15,49 @@ from detoxflow.errors import InvalidInput
 from detoxflow.patients.models import Patient
 
 
-def lockout_remaining(user: User, now: dt.datetime) -> dt.timedelta | None:
-    """How long the account stays locked, or None if it is not locked."""
-    if user.locked_until and user.locked_until > now:
-        return user.locked_until - now
-    return None
-
-
-def record_failed_login(user: User, now: dt.datetime, address: str | None) -> None:
-    """Count a wrong password; at the configured limit, lock the account for the configured time."""
-    with transaction.atomic():
-        User.objects.filter(pk=user.pk).update(failed_login_count=F("failed_login_count") + 1)
-        user.refresh_from_db(fields=["failed_login_count"])
-        locked = user.failed_login_count >= settings.LOGIN_FAILURE_LIMIT
-        if locked:
-            user.locked_until = now + dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-            user.failed_login_count = 0
-            user.save(update_fields=["locked_until", "failed_login_count"])
-        record_event(
-            actor=None,
-            user_name=user.username,
-            facility_id=user.facility_id,
-            action="login",
-            outcome=Outcome.DENIED,
-            address=address,
-            detail={"reason": "wrong password", "locked": locked},
-        )
-
-
-def record_successful_login(user: User, address: str | None) -> None:
-    """Reset the failure count and audit the sign-in."""
-    with transaction.atomic():
-        User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
-        record_event(actor=user, action="login", address=address)
-
-
-def record_refused_login(username: str, address: str | None, reason: str) -> None:
-    """Audit a sign-in refused before the password was checked (unknown user, locked account)."""
+def record_refused_login(
+    username: str,
+    address: str | None,
+    reason: str,
+    *,
+    facility_id: int | None = None,
+    locked: bool = False,
+) -> None:
+    """Audit a refused sign-in, code or witness signature; the counting is django-axes' (authentication.py)."""
     record_event(
         actor=None,
         user_name=username[:150] or "anonymous",
+        facility_id=facility_id,
         action="login",
         outcome=Outcome.DENIED,
         address=address,
-        detail={"reason": reason},
+        detail={"reason": reason, "locked": locked},
     )
+
+
+def record_successful_login(user: User, address: str | None, *, second_factor: bool) -> None:
+    """Audit a completed sign-in (axes resets the account's failures on the same event)."""
+    record_event(actor=user, action="login", address=address, detail={"second_factor": second_factor})
+
+
+def password_changed(user: User, *, address: str | None) -> None:
+    """The user chose a new password (Django saved it): the forced change, if any, is done."""
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(must_change_password=False)
+        user.must_change_password = False
+        record_event(actor=user, action="account.password_changed", address=address)
+
+
+def new_backup_codes(user: User, count: int, *, address: str | None) -> list[str]:
+    """Replace the user's printable backup codes (django-otp static tokens); each works once."""
+    with transaction.atomic():
+        device, _ = StaticDevice.objects.get_or_create(user=user, name="Backup codes", defaults={"confirmed": True})
+        device.token_set.all().delete()
+        # django-otp is untyped: its token helper is called as documented.
+        codes = [StaticToken.random_token() for _ in range(count)]  # type: ignore[no-untyped-call]
+        StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+        record_event(actor=user, action="account.backup_codes", address=address, detail={"count": count})
+    return codes
 
 
 def grant_emergency_access(

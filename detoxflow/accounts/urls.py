@@ -9,6 +9,7 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("sign-in/code/", views.sign_in_code, name="sign-in-code"),
     path("account/two-factor/", views.two_factor, name="two-factor"),
+    path("account/password/", views.PasswordChange.as_view(), name="password-change"),
     path("patients/<id:patient_id>/emergency-access/", views.emergency_access, name="emergency-access"),
     path("emergency-access/<id:grant_id>/acknowledge/", views.acknowledge, name="acknowledge-emergency-access"),
 ]

@@ -2,28 +2,39 @@
 
 from __future__ import annotations
 
-import time
+from base64 import b32encode
+from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from detoxflow.accounts import totp
+from detoxflow.accounts import authentication, services
 from detoxflow.accounts.access import OutsideUnit, require, staff_member
+from detoxflow.accounts.authentication import SignInRefused
 from detoxflow.accounts.forms import SignInForm
 from detoxflow.accounts.models import EmergencyAccess, User
 from detoxflow.accounts.permissions import Action
-from detoxflow.accounts.services import acknowledge_emergency_access, grant_emergency_access, record_failed_login
+from detoxflow.accounts.services import (
+    acknowledge_emergency_access,
+    grant_emergency_access,
+    record_successful_login,
+)
 from detoxflow.audit.services import client_address, record_request_event
 from detoxflow.errors import InvalidInput
 from detoxflow.patients.models import Patient
 
 PENDING = "pending_second_factor"
+BACKUP_CODES = 10
 
 
 class SignInView(auth_views.LoginView):
@@ -35,67 +46,102 @@ class SignInView(auth_views.LoginView):
 
     def form_valid(self, form: SignInForm) -> HttpResponse:  # type: ignore[override]
         user = form.get_user()
-        if isinstance(user, User) and user.totp_enabled:
+        if isinstance(user, User) and authentication.confirmed_device(user) is not None:
             # The password was right; the session is not signed in until the code is too.
             self.request.session[PENDING] = {"user": user.pk, "next": self.get_success_url()}
             return redirect("sign-in-code")
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        record_successful_login(form.get_user(), client_address(self.request), second_factor=False)
+        return response
 
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        max_length=8,
-        label="6-digit code from your authenticator app",
+        max_length=16,
+        label="6-digit code from your authenticator app (or a backup code)",
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
 
 
 @login_not_required
 def sign_in_code(request: HttpRequest) -> HttpResponse:
-    """Second step of sign-in: the one-time code. Wrong codes count toward the account lockout."""
+    """Second step of sign-in: the one-time code, through the same door and lockout as the password."""
     pending = request.session.get(PENDING)
     if not pending:
         return redirect("login")
-    user = User.objects.filter(pk=pending["user"]).first()
+    user = User.objects.filter(pk=pending["user"], is_active=True).first()
     if user is None:
         return redirect("login")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if totp.verify(user.totp_secret, form.cleaned_data["code"], time.time()):
+        try:
+            device = authentication.check_code(request, user, form.cleaned_data["code"])
+        except SignInRefused as refused:
+            form.add_error("code", refused.message)
+        else:
             del request.session[PENDING]
-            login(request, user)
-            record_request_event(request, "login.second_factor")
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            otp_login(request, device)  # type: ignore[no-untyped-call]
+            record_successful_login(user, client_address(request), second_factor=True)
             return redirect(pending["next"])
-        record_failed_login(user, timezone.now(), client_address(request))
-        form.add_error("code", "That code is not right (codes change every 30 seconds).")
     return render(request, "accounts/code.html", {"form": form}, status=400 if form.errors else 200)
 
 
 def two_factor(request: HttpRequest) -> HttpResponse:
-    """Set up the authenticator app: show the secret, confirm with a first code."""
+    """Set up the authenticator app: start (POST), confirm with a first code, then print backup codes.
+
+    GET never writes: the key is made on the POST that starts the setup.
+    """
     user = staff_member(request)
-    if not user.totp_secret or (not user.totp_enabled and request.method == "GET" and "new" in request.GET):
-        user.totp_secret = totp.new_secret()
-        user.save(update_fields=["totp_secret"])
+    confirmed = authentication.confirmed_device(user)
+    pending = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if totp.verify(user.totp_secret, form.cleaned_data["code"], time.time()):
-            user.totp_enabled = True
-            user.save(update_fields=["totp_enabled"])
-            record_request_event(request, "account.two_factor_enabled")
-            return redirect("home")
-        form.add_error("code", "That code is not right; check the app's clock and try the next code.")
+    backup_codes: list[str] = []
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action == "start" and confirmed is None:
+            TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+            pending = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+            form = CodeForm()
+        elif action == "backup-codes" and confirmed is not None:
+            backup_codes = services.new_backup_codes(user, BACKUP_CODES, address=client_address(request))
+        elif action == "confirm" and pending is not None and form.is_valid():
+            if pending.verify_token(form.cleaned_data["code"].strip()):
+                pending.confirmed = True
+                pending.save(update_fields=["confirmed"])
+                confirmed, pending = pending, None
+                otp_login(request, confirmed)  # type: ignore[no-untyped-call]
+                backup_codes = services.new_backup_codes(user, BACKUP_CODES, address=client_address(request))
+                record_request_event(request, "account.two_factor_enabled")
+            else:
+                form.add_error("code", "That code is not right; check the app's clock and try the next code.")
     return render(
         request,
         "accounts/two_factor.html",
         {
             "form": form,
-            "secret": user.totp_secret,
-            "uri": totp.provisioning_uri(user.totp_secret, user.username),
-            "enabled": user.totp_enabled,
+            "enabled": confirmed is not None,
+            "pending": pending,
+            "secret": b32encode(pending.bin_key).decode() if pending else "",
+            "uri": pending.config_url if pending else "",
+            "backup_codes": backup_codes,
         },
         status=400 if form.errors else 200,
     )
+
+
+class PasswordChange(auth_views.PasswordChangeView):
+    """The user's own new password; compulsory after an administrator reset it."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        user = staff_member(self.request)
+        services.password_changed(user, address=client_address(self.request))
+        messages.success(self.request, "Your new password is set.")
+        return response
 
 
 def emergency_access(request: HttpRequest, patient_id: int) -> HttpResponse:

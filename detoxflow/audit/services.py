@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -52,8 +53,22 @@ def event_hash(event: AuditEvent) -> str:
 
 
 def client_address(request: HttpRequest) -> str | None:
-    """The address the request came from; REMOTE_ADDR only, since a client can forge X-Forwarded-For."""
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address: REMOTE_ADDR, or, behind TRUSTED_PROXY_COUNT proxies, the address the outermost
+    of them saw.
+
+    A client can write anything into X-Forwarded-For, but each trusted proxy appends the address it
+    received the request from, so only the last TRUSTED_PROXY_COUNT entries are believed. Sign-in
+    throttling (AXES_CLIENT_IP_CALLABLE) and the audit trail both use this one answer.
+    """
+    remote: str | None = request.META.get("REMOTE_ADDR") or None
+    proxies = int(settings.TRUSTED_PROXY_COUNT)
+    if proxies <= 0:
+        return remote
+    header: str = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    forwarded = [part.strip() for part in header.split(",") if part.strip()]
+    if len(forwarded) < proxies:
+        return remote
+    return forwarded[-proxies]
 
 
 def record_event(

@@ -1,13 +1,12 @@
 """API for orders and the MAR, through the same services and safety check as the screens."""
 
-from django.contrib.auth import authenticate
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Router, Status
 
 from detoxflow.accounts.access import require, staff_member
-from detoxflow.accounts.models import User
+from detoxflow.accounts.authentication import check_witness
 from detoxflow.accounts.permissions import Action
 from detoxflow.audit.services import client_address, record_request_event
 from detoxflow.clinical.formulary import FORMULARY
@@ -170,8 +169,7 @@ def record_ledger_entry(request: HttpRequest, payload: LedgerIn) -> Status[Contr
     if payload.kind == "received":
         entry = ledger.receive(user, stock, payload.quantity_mg, note=payload.note, now=now, address=address)
     elif payload.kind == "wasted":
-        signed = authenticate(request, username=payload.witness_username, password=payload.witness_password)
-        witness = signed if isinstance(signed, User) and signed.facility_id == user.facility_id else None
+        witness = check_witness(request, user, payload.witness_username, payload.witness_password)
         entry = ledger.waste(
             user, stock, payload.quantity_mg, witness=witness, note=payload.note, now=now, address=address
         )

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import authenticate
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from detoxflow.accounts.access import require, staff_member
-from detoxflow.accounts.models import User
+from detoxflow.accounts.authentication import check_witness
 from detoxflow.accounts.permissions import Action
 from detoxflow.audit.services import client_address, record_request_event
 from detoxflow.clinical.protocols import PUBLISHED_PROTOCOLS
@@ -195,9 +194,8 @@ def controlled_record(request: HttpRequest) -> HttpResponse:
         if data["kind"] == "received":
             ledger.receive(user, stock, data["quantity_mg"], note=data["note"], now=now, address=address)
         elif data["kind"] == "wasted":
-            signed = authenticate(request, username=data["witness_username"], password=data["witness_password"])
-            # The witness proves presence with their own password, and must work at this facility.
-            witness = signed if isinstance(signed, User) and signed.facility_id == user.facility_id else None
+            # The witness proves presence with their own password, through the sign-in's own door.
+            witness = check_witness(request, user, data["witness_username"], data["witness_password"])
             ledger.waste(
                 user,
                 stock,

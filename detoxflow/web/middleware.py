@@ -92,6 +92,9 @@ class IdleLogout:
             last = request.session.get("last_seen", now)
             if now - last > settings.SESSION_IDLE_MINUTES * 60:
                 logout(request)
+                if request.path_info.startswith(("/api/", "/fhir/")):
+                    # Signed out, the request goes on: the API's own auth answers 401 in its format.
+                    return self.get_response(request)
                 messages.info(request, f"Signed out after {settings.SESSION_IDLE_MINUTES} minutes without activity.")
                 return redirect_to_login(request.get_full_path())
             request.session["last_seen"] = now
@@ -110,7 +113,7 @@ class SecondFactorRequired:
             settings.REQUIRE_TOTP
             and user is not None
             and user.is_authenticated
-            and not getattr(user, "totp_enabled", True)
+            and not user.is_verified()
             and getattr(user, "role", "") != Role.ADMINISTRATOR
             and request.path_info not in (reverse("two-factor"), reverse("logout"))
             and not request.path_info.startswith("/" + settings.STATIC_URL.lstrip("/"))
@@ -162,3 +165,26 @@ class RefuseNulCharacters:
             if "\x00" in name or any("\x00" in v for v in values):
                 return name.replace("\x00", "") or "parameter"
         return None
+
+
+class PasswordChangeRequired:
+    """After an administrator resets a password, the user sets their own before doing anything else."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and getattr(user, "must_change_password", False)
+            and request.path_info not in (reverse("password-change"), reverse("logout"))
+            and not request.path_info.startswith("/" + settings.STATIC_URL.lstrip("/"))
+        ):
+            if request.path_info.startswith(("/api/", "/fhir/")):
+                return JsonResponse(
+                    {"field": None, "message": "Set a new password first (sign in on the web)."}, status=403
+                )
+            return redirect("password-change")
+        return self.get_response(request)

@@ -1,67 +1,132 @@
-"""Two-step sign-in with time-based one-time codes (RFC 6238)."""
+"""Two-step sign-in with django-otp: authenticator codes, backup codes, replay, and the shared lockout."""
 
-import base64
-import time
+import datetime as dt
 
 import pytest
+from axes.models import AccessAttempt
 from django.test import Client, override_settings
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from detoxflow.accounts import totp
 from detoxflow.accounts.permissions import Role
 
-RFC_SECRET = base64.b32encode(b"12345678901234567890").decode()
+PASSWORD = "correct horse battery"
 
 
-@pytest.mark.parametrize(
-    ("unix_time", "code"),
-    [(59, "94287082"), (1111111109, "07081804"), (1234567890, "89005924"), (2000000000, "69279037")],
-    ids=["t59", "t1111111109", "t1234567890", "t2000000000"],
-)
-def test_rfc_6238_sha1_vectors(unix_time, code):
-    assert totp.code_at(RFC_SECRET, unix_time, digits=8) == code
+def current_code(device):
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():06d}"
 
 
-def test_a_code_from_the_neighbouring_step_is_accepted_but_not_older():
-    secret = totp.new_secret()
-    now = 1_800_000_000.0
-    assert totp.verify(secret, totp.code_at(secret, now - 30), now)
-    assert not totp.verify(secret, totp.code_at(secret, now - 90), now)
-    assert not totp.verify(secret, "12ab56", now)
+def other_code(device):
+    return f"{(int(current_code(device)) + 1) % 10**6:06d}"
 
 
 @pytest.fixture
-def nurse_with_code(staff):
-    nurse = staff[Role.NURSE]
-    nurse.totp_secret = totp.new_secret()
-    nurse.totp_enabled = True
-    nurse.save()
-    return nurse
+def device(staff):
+    return TOTPDevice.objects.create(user=staff[Role.NURSE], name="Authenticator app", confirmed=True)
 
 
-def test_sign_in_waits_for_the_code(nurse_with_code):
-    client = Client()
-    response = client.post("/sign-in/", {"username": "nora", "password": "correct horse battery"})
+def password_step(client=None):
+    client = client or Client()
+    response = client.post("/sign-in/", {"username": "nora", "password": PASSWORD})
     assert response["Location"] == "/sign-in/code/"
+    return client
+
+
+def failures(username="nora"):
+    return sum(a.failures_since_start for a in AccessAttempt.objects.filter(username=username))
+
+
+def test_sign_in_waits_for_the_code_and_a_wrong_code_counts_toward_the_lockout(device):
+    client = password_step()
     assert client.get("/")["Location"].startswith("/sign-in/")  # not signed in yet
-    wrong = client.post("/sign-in/code/", {"code": "000000"})
+    wrong = client.post("/sign-in/code/", {"code": other_code(device)})
     assert "not right" in wrong.context["form"].errors["code"][0]
-    nurse_with_code.refresh_from_db()
-    assert nurse_with_code.failed_login_count == 1
-    client.post("/sign-in/code/", {"code": totp.code_at(nurse_with_code.totp_secret, time.time())})
+    assert failures() == 1
+    client.post("/sign-in/code/", {"code": current_code(device)})
     assert client.get("/").status_code == 200
+    assert failures() == 0  # a completed sign-in resets the count
 
 
-def test_setting_up_two_step_sign_in(client_as, staff):
+def test_the_same_code_is_accepted_only_once(device):
+    code = current_code(device)
+    first = password_step()
+    first.post("/sign-in/code/", {"code": code})
+    assert first.get("/").status_code == 200
+    second = password_step()
+    replay = second.post("/sign-in/code/", {"code": code})
+    assert replay.status_code == 400
+    assert second.get("/").status_code == 302
+
+
+@override_settings(AXES_FAILURE_LIMIT=3)
+def test_a_locked_account_is_refused_even_with_the_right_code(device):
+    client = password_step()
+    for _ in range(3):
+        client.post("/sign-in/code/", {"code": other_code(device)})
+    response = client.post("/sign-in/code/", {"code": current_code(device)})
+    assert "locked" in response.context["form"].errors["code"][0]
+    assert client.get("/").status_code == 302
+    # The password step refuses it as well.
+    refused = Client().post("/sign-in/", {"username": "nora", "password": PASSWORD})
+    assert "locked" in refused.context["form"].errors["username"][0]
+
+
+@override_settings(LOGIN_FAILURES_PER_ADDRESS=3, AXES_FAILURE_LIMIT=50)
+def test_codes_are_limited_per_address_too(device):
+    client = password_step()
+    for _ in range(3):
+        client.post("/sign-in/code/", {"code": other_code(device)})
+    response = client.post("/sign-in/code/", {"code": current_code(device)})
+    assert "Too many failed sign-ins from this connection" in response.context["form"].errors["code"][0]
+
+
+def test_a_backup_code_signs_in_once(client_as, device, staff):
     nurse = client_as(Role.NURSE)
-    page = nurse.get("/account/two-factor/")
-    secret = page.context["secret"]
+    page = nurse.post("/account/two-factor/", {"action": "backup-codes"})
+    codes = page.context["backup_codes"]
+    assert len(codes) == 10
+    assert StaticDevice.objects.get(user=staff[Role.NURSE]).token_set.count() == 10
+    client = password_step()
+    client.post("/sign-in/code/", {"code": codes[0]})
+    assert client.get("/").status_code == 200
+    again = password_step()
+    assert again.post("/sign-in/code/", {"code": codes[0]}).status_code == 400
+
+
+def test_setting_up_two_step_sign_in_writes_nothing_on_a_get(client_as, staff):
+    nurse = client_as(Role.NURSE)
+    nurse.get("/account/two-factor/")
+    nurse.get("/account/two-factor/?new")
+    assert not TOTPDevice.objects.exists()
+    page = nurse.post("/account/two-factor/", {"action": "start"})
     assert page.context["uri"].startswith("otpauth://totp/DetoxFlow%3Anora?secret=")
-    nurse.post("/account/two-factor/", {"code": totp.code_at(secret, time.time())})
-    staff[Role.NURSE].refresh_from_db()
-    assert staff[Role.NURSE].totp_enabled
+    pending = TOTPDevice.objects.get(user=staff[Role.NURSE], confirmed=False)
+    assert nurse.post("/account/two-factor/", {"action": "confirm", "code": other_code(pending)}).status_code == 400
+    done = nurse.post("/account/two-factor/", {"action": "confirm", "code": current_code(pending)})
+    assert done.context["enabled"]
+    assert len(done.context["backup_codes"]) == 10
+    pending.refresh_from_db()
+    assert pending.confirmed
 
 
 @override_settings(REQUIRE_TOTP=True)
 def test_when_required_clinical_users_must_set_it_up_first(client_as):
     assert client_as(Role.NURSE).get("/")["Location"] == "/account/two-factor/"
     assert client_as(Role.ADMINISTRATOR).get("/").status_code == 200
+
+
+@override_settings(REQUIRE_TOTP=True)
+def test_when_required_a_signed_in_user_with_an_app_passes_after_the_code(device):
+    client = password_step()
+    client.post("/sign-in/code/", {"code": current_code(device)})
+    assert client.get("/").status_code == 200
+
+
+def test_an_old_code_is_refused(device):
+    old = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    old.time = (dt.datetime.now(tz=dt.UTC) - dt.timedelta(minutes=5)).timestamp()
+    client = password_step()
+    assert client.post("/sign-in/code/", {"code": f"{old.token():06d}"}).status_code == 400

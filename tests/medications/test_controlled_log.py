@@ -5,6 +5,8 @@ import json
 from decimal import Decimal
 
 import pytest
+from axes.models import AccessAttempt
+from django.test import Client, override_settings
 
 from detoxflow.accounts.permissions import Role
 from detoxflow.audit.models import AppendOnlyError
@@ -89,9 +91,53 @@ def test_witnessed_waste_through_the_page_checks_the_witness_password(client_as,
     }
     response = nurse.post("/controlled-substances/record/", form)
     assert response.status_code == 400
-    assert "needs a witness who signs in" in response.context["form"].errors["witness_username"][0]
+    assert "Witness: The username or password is not right." in response.context["form"].errors["witness_username"][0]
     nurse.post("/controlled-substances/record/", {**form, "witness_password": "correct horse battery"})
     assert ledger.balance(stock) == 95
+
+
+@override_settings(AXES_FAILURE_LIMIT=3)
+def test_wrong_witness_passwords_count_toward_the_witness_lockout(client_as, staff, stock):
+    nurse = client_as(Role.NURSE)
+    ledger.receive(staff[Role.NURSE], stock, Decimal(100), note="pharmacy", now=T0, address=None)
+    form = {
+        "kind": "wasted",
+        "unit": stock.unit_id,
+        "medicine_code": "methadone_oral",
+        "quantity_mg": "5",
+        "witness_username": "phil",
+        "witness_password": "guess",
+        "note": "partial dose",
+    }
+    for _ in range(3):
+        nurse.post("/controlled-substances/record/", form)
+    # Locked now: the right password is refused too, at the ledger and at the sign-in page.
+    response = nurse.post("/controlled-substances/record/", {**form, "witness_password": "correct horse battery"})
+    assert response.status_code == 400
+    assert "locked" in response.context["form"].errors["witness_username"][0]
+    assert ledger.balance(stock) == 100
+    refused = Client().post("/sign-in/", {"username": "phil", "password": "correct horse battery"})
+    assert "locked" in refused.context["form"].errors["username"][0]
+    # The nurse's own session is untouched: her page still works.
+    assert nurse.get("/controlled-substances/").status_code == 200
+
+
+def test_the_api_witness_goes_through_the_same_door(client_as, staff, stock):
+    nurse = client_as(Role.NURSE)
+    ledger.receive(staff[Role.NURSE], stock, Decimal(100), note="pharmacy", now=T0, address=None)
+    body = {
+        "kind": "wasted",
+        "unit_id": stock.unit_id,
+        "medicine_code": "methadone_oral",
+        "quantity_mg": "5",
+        "witness_username": "phil",
+        "witness_password": "guess",
+        "note": "partial dose",
+    }
+    response = nurse.post("/api/controlled-stocks/entries", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["field"] == "witness"
+    assert AccessAttempt.objects.get(username="phil").failures_since_start == 1
 
 
 def test_non_controlled_medicines_have_no_stock(unit):
