@@ -49,6 +49,7 @@ class Action(models.TextChoices):
     VIEW_OUTCOMES = "view_outcomes", "View the outcomes report"
     MANAGE_DIRECTORY = "manage_directory", "Import the resource directory"
     CONFIGURE_RULES = "configure_rules", "Change the facility's clinical rule values"
+    ADMINISTER_STAFF = "administer_staff", "Create, unlock, reset and deactivate staff accounts"
 
 
 _CLINICAL = {Role.INTAKE_COORDINATOR, Role.NURSE, Role.PHYSICIAN, Role.COUNSELOR, Role.UNIT_MANAGER}
@@ -93,6 +94,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.MANAGE_DIRECTORY: frozenset({Role.COUNSELOR, Role.UNIT_MANAGER, Role.ADMINISTRATOR}),
     # The medical director is a physician; thresholds are clinical decisions.
     Action.CONFIGURE_RULES: frozenset({Role.PHYSICIAN}),
+    # Accounts are the administrator's; no clinical role hands out access to records.
+    Action.ADMINISTER_STAFF: frozenset({Role.ADMINISTRATOR}),
 }
 
 

@@ -1,14 +1,19 @@
-"""Account bookkeeping: sign-in attempts audited, and emergency access granted and acknowledged."""
+"""Account writers: staff administration, sign-in audit, two-factor backup codes and emergency access."""
 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
+from typing import Any
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from detoxflow.accounts.models import EmergencyAccess, User
+from detoxflow.accounts.permissions import Role
 from detoxflow.audit.models import Outcome
 from detoxflow.audit.services import record_event
 from detoxflow.errors import InvalidInput
@@ -38,6 +43,100 @@ def record_refused_login(
 def record_successful_login(user: User, address: str | None, *, second_factor: bool) -> None:
     """Audit a completed sign-in (axes resets the account's failures on the same event)."""
     record_event(actor=user, action="login", address=address, detail={"second_factor": second_factor})
+
+
+def _reason(reason: str) -> str:
+    if len(reason.strip()) < 5:
+        raise InvalidInput("reason", "Say why (e.g. new starter, ticket number, left the unit).")
+    return reason.strip()
+
+
+def _audit_staff_change(actor: User, user: User, action: str, reason: str, address: str | None, **detail: Any) -> None:
+    record_event(
+        actor=actor,
+        action=action,
+        object_type="User",
+        object_id=user.pk,
+        address=address,
+        detail={"username": user.username, "reason": reason, **detail},
+    )
+
+
+def create_staff_member(actor: User, values: dict[str, Any], *, reason: str, address: str | None) -> tuple[User, str]:
+    """A new account in the administrator's facility, with a one-time password to hand over.
+
+    The new member sets their own password at first sign-in (must_change_password).
+    """
+    why = _reason(reason)
+    role = values.get("role", "")
+    if role not in Role.values:
+        raise InvalidInput("role", "Choose a role.")
+    unit = values.get("unit")
+    if unit is not None and unit.facility_id != actor.facility_id:
+        raise InvalidInput("unit", "Choose a unit of this facility.")
+    username = (values.get("username") or "").strip()
+    if not username:
+        raise InvalidInput("username", "Give a username.")
+    if User.objects.filter(username__iexact=username).exists():
+        raise InvalidInput("username", f"The username {username} is taken.", status_code=409)
+    temporary = secrets.token_urlsafe(12)
+    with transaction.atomic():
+        user = User(
+            username=username,
+            first_name=(values.get("first_name") or "").strip(),
+            last_name=(values.get("last_name") or "").strip(),
+            email=(values.get("email") or "").strip(),
+            role=role,
+            facility_id=actor.facility_id,
+            unit=unit,
+            must_change_password=True,
+        )
+        user.set_password(temporary)
+        user.save()
+        _audit_staff_change(
+            actor, user, "staff.create", why, address, role=role, unit=unit.name if unit is not None else ""
+        )
+    return user, temporary
+
+
+def reset_password(actor: User, user: User, *, reason: str, address: str | None) -> str:
+    """A one-time password for the member to sign in with; they must choose their own straight after."""
+    why = _reason(reason)
+    temporary = secrets.token_urlsafe(12)
+    with transaction.atomic():
+        user.set_password(temporary)
+        user.must_change_password = True
+        user.save(update_fields=["password", "must_change_password"])
+        _audit_staff_change(actor, user, "staff.reset_password", why, address)
+    return temporary
+
+
+def unlock(actor: User, user: User, *, reason: str, address: str | None) -> None:
+    """Clear the account's failed sign-ins (django-axes), so the right password works again now."""
+    why = _reason(reason)
+    with transaction.atomic():
+        AxesProxyHandler.reset_attempts(username=user.username)
+        _audit_staff_change(actor, user, "staff.unlock", why, address)
+
+
+def reset_two_factor(actor: User, user: User, *, reason: str, address: str | None) -> None:
+    """Remove the member's authenticator app and backup codes (a lost phone); they set up a new one."""
+    why = _reason(reason)
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()
+        _audit_staff_change(actor, user, "staff.reset_two_factor", why, address)
+
+
+def set_active(actor: User, user: User, active: bool, *, reason: str, address: str | None) -> None:
+    """Deactivate a leaver (their sessions end at the next request) or reactivate an account."""
+    why = _reason(reason)
+    if user.pk == actor.pk and not active:
+        raise InvalidInput("user", "You cannot deactivate your own account.")
+    with transaction.atomic():
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        _audit_staff_change(actor, user, "staff.activate" if active else "staff.deactivate", why, address)
 
 
 def password_changed(user: User, *, address: str | None) -> None:

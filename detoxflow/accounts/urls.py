@@ -10,6 +10,8 @@ urlpatterns = [
     path("sign-in/code/", views.sign_in_code, name="sign-in-code"),
     path("account/two-factor/", views.two_factor, name="two-factor"),
     path("account/password/", views.PasswordChange.as_view(), name="password-change"),
+    path("staff/", views.staff_list, name="staff-list"),
+    path("staff/<id:user_id>/", views.staff_detail, name="staff-detail"),
     path("patients/<id:patient_id>/emergency-access/", views.emergency_access, name="emergency-access"),
     path("emergency-access/<id:grant_id>/acknowledge/", views.acknowledge, name="acknowledge-emergency-access"),
 ]

@@ -18,10 +18,10 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from detoxflow.accounts import authentication, services
+from detoxflow.accounts import authentication, queries, services
 from detoxflow.accounts.access import OutsideUnit, require, staff_member
 from detoxflow.accounts.authentication import SignInRefused
-from detoxflow.accounts.forms import SignInForm
+from detoxflow.accounts.forms import STAFF_CHANGES_DONE, SignInForm, StaffChangeForm, StaffMemberForm
 from detoxflow.accounts.models import EmergencyAccess, User
 from detoxflow.accounts.permissions import Action
 from detoxflow.accounts.services import (
@@ -32,6 +32,7 @@ from detoxflow.accounts.services import (
 from detoxflow.audit.services import client_address, record_request_event
 from detoxflow.errors import InvalidInput
 from detoxflow.patients.models import Patient
+from detoxflow.web.forms import show_on_form
 
 PENDING = "pending_second_factor"
 BACKUP_CODES = 10
@@ -190,4 +191,62 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
             "emergency_patient": exception.patient_id if isinstance(exception, OutsideUnit) else None,
         },
         status=403,
+    )
+
+
+def staff_list(request: HttpRequest) -> HttpResponse:
+    """Every account of the facility with last sign-in, lock and two-step state; new accounts are made here."""
+    require(request, Action.ADMINISTER_STAFF)
+    administrator = staff_member(request)
+    form = StaffMemberForm(request.POST or None, units=queries.units_of_facility(administrator.facility_id))
+    created: tuple[User, str] | None = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = services.create_staff_member(
+                administrator, data, reason=data["reason"], address=client_address(request)
+            )
+        except InvalidInput as error:
+            show_on_form(form, error)
+        else:
+            form = StaffMemberForm(units=queries.units_of_facility(administrator.facility_id))
+    return render(
+        request,
+        "accounts/staff_list.html",
+        {"rows": queries.staff_list(administrator.facility_id, timezone.now()), "form": form, "created": created},
+        status=400 if form.errors else 200,
+    )
+
+
+def staff_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    """One account: unlock, reset the password or two-step sign-in, deactivate; each with a reason."""
+    require(request, Action.ADMINISTER_STAFF, object_type="User", object_id=user_id)
+    administrator = staff_member(request)
+    member = queries.get_staff_member_for(administrator, user_id)
+    form = StaffChangeForm(request.POST or None)
+    temporary = ""
+    if request.method == "POST" and form.is_valid():
+        action, reason, address = form.cleaned_data["action"], form.cleaned_data["reason"], client_address(request)
+        try:
+            if action == "reset_password":
+                temporary = services.reset_password(administrator, member, reason=reason, address=address)
+            elif action == "unlock":
+                services.unlock(administrator, member, reason=reason, address=address)
+            elif action == "reset_two_factor":
+                services.reset_two_factor(administrator, member, reason=reason, address=address)
+            else:
+                services.set_active(administrator, member, action == "activate", reason=reason, address=address)
+        except InvalidInput as error:
+            show_on_form(form, error)
+        else:
+            messages.success(request, f"{member.display_name}: {STAFF_CHANGES_DONE[action]}.")
+            if not temporary:
+                return redirect("staff-detail", member.pk)
+            form = StaffChangeForm()
+    row = next(r for r in queries.staff_list(administrator.facility_id, timezone.now()) if r.user.pk == member.pk)
+    return render(
+        request,
+        "accounts/staff_detail.html",
+        {"row": row, "member": member, "form": form, "temporary": temporary},
+        status=400 if form.errors else 200,
     )
