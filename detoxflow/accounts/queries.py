@@ -66,3 +66,14 @@ def get_staff_member_for(administrator: User, user_id: int) -> User:
 def units_of_facility(facility_id: int) -> QuerySet[Unit]:
     """The units an account may be bound to."""
     return Unit.objects.filter(facility_id=facility_id).order_by("name")
+
+
+def awaiting_code(user_id: int) -> User | None:
+    """The active account whose password was right and whose code step is pending (nobody is signed in yet)."""
+    return User.objects.filter(pk=user_id, is_active=True).first()
+
+
+def authenticator_being_set_up(user: User) -> TOTPDevice | None:
+    """The user's authenticator app started but not yet confirmed with a first code."""
+    device: TOTPDevice | None = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    return device

@@ -10,28 +10,28 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from detoxflow.accounts import authentication, queries, services
 from detoxflow.accounts.access import OutsideUnit, require, staff_member
 from detoxflow.accounts.authentication import SignInRefused
 from detoxflow.accounts.forms import STAFF_CHANGES_DONE, SignInForm, StaffChangeForm, StaffMemberForm
-from detoxflow.accounts.models import EmergencyAccess, User
+from detoxflow.accounts.models import User
 from detoxflow.accounts.permissions import Action
 from detoxflow.accounts.services import (
     acknowledge_emergency_access,
     grant_emergency_access,
     record_successful_login,
 )
-from detoxflow.audit.services import client_address, record_request_event
+from detoxflow.audit.queries import get_emergency_access_for
+from detoxflow.audit.services import client_address
 from detoxflow.errors import InvalidInput
-from detoxflow.patients.models import Patient
+from detoxflow.patients.queries import get_patient_for_emergency_access
 from detoxflow.web.forms import show_on_form
 
 PENDING = "pending_second_factor"
@@ -70,7 +70,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     pending = request.session.get(PENDING)
     if not pending:
         return redirect("login")
-    user = User.objects.filter(pk=pending["user"], is_active=True).first()
+    user = queries.awaiting_code(pending["user"])
     if user is None:
         return redirect("login")
     form = CodeForm(request.POST or None)
@@ -95,25 +95,21 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     """
     user = staff_member(request)
     confirmed = authentication.confirmed_device(user)
-    pending = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    pending = queries.authenticator_being_set_up(user)
     form = CodeForm(request.POST or None)
     backup_codes: list[str] = []
     if request.method == "POST":
         action = request.POST.get("action", "")
         if action == "start" and confirmed is None:
-            TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-            pending = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+            pending = services.start_authenticator(user)
             form = CodeForm()
         elif action == "backup-codes" and confirmed is not None:
             backup_codes = services.new_backup_codes(user, BACKUP_CODES, address=client_address(request))
         elif action == "confirm" and pending is not None and form.is_valid():
-            if pending.verify_token(form.cleaned_data["code"].strip()):
-                pending.confirmed = True
-                pending.save(update_fields=["confirmed"])
+            if services.confirm_authenticator(pending, form.cleaned_data["code"], address=client_address(request)):
                 confirmed, pending = pending, None
                 otp_login(request, confirmed)  # type: ignore[no-untyped-call]
                 backup_codes = services.new_backup_codes(user, BACKUP_CODES, address=client_address(request))
-                record_request_event(request, "account.two_factor_enabled")
             else:
                 form.add_error("code", "That code is not right; check the app's clock and try the next code.")
     return render(
@@ -147,11 +143,8 @@ class PasswordChange(auth_views.PasswordChangeView):
 
 def emergency_access(request: HttpRequest, patient_id: int) -> HttpResponse:
     """Break the glass: state why, then read the record for a few hours; unit managers are alerted."""
-    require(request, Action.EMERGENCY_ACCESS, patient_id=patient_id)
     user = staff_member(request)
-    patient = Patient.objects.filter(pk=patient_id, facility_id=user.facility_id).first()
-    if patient is None:
-        raise Http404("No such patient in your facility.")
+    patient = get_patient_for_emergency_access(request, patient_id)
     error = ""
     if request.method == "POST":
         try:
@@ -173,10 +166,7 @@ def emergency_access(request: HttpRequest, patient_id: int) -> HttpResponse:
 @require_POST
 def acknowledge(request: HttpRequest, grant_id: int) -> HttpResponse:
     """A manager acknowledges an emergency-access alert."""
-    require(request, Action.VIEW_AUDIT_LOG)
-    grant = EmergencyAccess.objects.filter(pk=grant_id, facility_id=staff_member(request).facility_id).first()
-    if grant is None:
-        raise Http404("No such emergency access.")
+    grant = get_emergency_access_for(request, grant_id)
     acknowledge_emergency_access(staff_member(request), grant, now=timezone.now(), address=client_address(request))
     return redirect("audit-log")
 
