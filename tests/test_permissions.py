@@ -49,6 +49,8 @@ ROUTES: list[tuple[str, str, str, dict[str, object] | None, Action]] = [
     ("directory", "get", "/directory/", None, Action.VIEW_DIRECTORY),
     ("emergency-access", "get", "/patients/{patient}/emergency-access/", None, Action.EMERGENCY_ACCESS),
     ("acknowledge-emergency-access", "post", "/emergency-access/{grant}/acknowledge/", None, Action.VIEW_AUDIT_LOG),
+    ("staff-list", "get", "/staff/", None, Action.ADMINISTER_STAFF),
+    ("staff-detail", "get", "/staff/{member}/", None, Action.ADMINISTER_STAFF),
     ("fhir-patient-search", "get", "/fhir/Patient?identifier=SYN-000001", None, Action.VIEW_PATIENT),
     ("fhir-patient", "get", "/fhir/Patient/{patient}", None, Action.VIEW_PATIENT),
     ("fhir-episodeofcare-search", "get", "/fhir/EpisodeOfCare?patient=Patient/{patient}", None, Action.VIEW_PATIENT),
@@ -470,6 +472,7 @@ def test_route_answers_as_the_table_says(client_as, facility, unit, beds, name, 
         expires_at=timezone.now(),
     )
     ids = {
+        "member": staff_of_facility(facility).pk,
         "grant": grant.pk,
         "consent": consent.pk,
         "task": task.pk,

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.db import models
+from django.http import Http404, HttpRequest
+from django.utils import timezone
 
-from detoxflow.accounts.models import EmergencyAccess, User
+from detoxflow.accounts.models import User
 from detoxflow.accounts.permissions import Action, role_may
+from detoxflow.accounts.scope import ScopedQuerySet, patient_path, rows_of
 from detoxflow.audit.models import Outcome
 from detoxflow.audit.services import record_request_event
+
+_M = TypeVar("_M", bound=models.Model)
 
 
 def staff_member(request: HttpRequest) -> User:
@@ -38,13 +42,42 @@ class OutsideUnit(PermissionDenied):
         self.patient_id = patient_id
 
 
-def require_unit_scope(request: HttpRequest, patient_id: int, unit_id: int | None, now: dt.datetime) -> None:
-    """Allow if the user has no home unit, the patient is on it (or on none), or an emergency grant is open."""
+def find_for(request: HttpRequest, rows: ScopedQuerySet[_M]) -> _M | None:
+    """The first of `rows` in the user's facility (None if there is none there), within their unit's reach.
+
+    Another unit's patient raises OutsideUnit, audited, so the page offers emergency access; a read opened
+    by an emergency grant is audited as such. The role is not checked here: callers have required it.
+    """
     user = staff_member(request)
-    if user.unit_id is None or unit_id is None or unit_id == user.unit_id:
-        return
-    if EmergencyAccess.objects.filter(user=user, patient_id=patient_id, expires_at__gt=now).exists():
+    row = rows.reach_of(user, timezone.now()).first()
+    if row is None or user.unit_id is None or patient_path(rows.model) is None:
+        return row
+    reach = row.__dict__  # the annotations ScopedQuerySet.reach_of put on the row
+    unit_id, patient_id = reach["reach_unit_id"], reach["reach_patient_id"]
+    if unit_id is None or unit_id == user.unit_id:
+        return row
+    if reach["reach_by_emergency"]:
         record_request_event(request, "emergency_access.read", patient_id=patient_id)
-        return
+        return row
     record_request_event(request, "patient.outside_unit", outcome=Outcome.DENIED, patient_id=patient_id)
     raise OutsideUnit(patient_id)
+
+
+def get_for(
+    request: HttpRequest,
+    rows: type[_M] | ScopedQuerySet[_M],
+    pk: Any,
+    action: Action,
+    *,
+    missing: str = "",
+    **audit_fields: Any,
+) -> _M:
+    """Row `pk` of a facility-carrying model if the role allows `action` (403), it is in the user's facility
+    (404, so other sites stay invisible) and within their unit's reach (403 OutsideUnit)."""
+    queryset = rows if isinstance(rows, ScopedQuerySet) else rows_of(rows)
+    meta = queryset.model._meta
+    require(request, action, **(audit_fields or {"object_type": meta.object_name, "object_id": pk}))
+    row = find_for(request, queryset.filter(pk=pk))
+    if row is None:
+        raise Http404(missing or f"No such {meta.verbose_name} in your facility.")
+    return row

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from detoxflow.accounts.scope import ScopedQuerySet
 from detoxflow.episodes.models import Episode
 from detoxflow.facilities.models import Facility
 from detoxflow.patients.models import Patient
@@ -39,6 +40,8 @@ class CallbackRequest(models.Model):
     received_at = models.DateTimeField()
     status = models.CharField(max_length=16, choices=CallbackStatus.choices, default=CallbackStatus.NEW)
     attempts = models.PositiveSmallIntegerField(default=0)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["received_at"]
@@ -108,6 +111,9 @@ class PhoneScreen(models.Model):
     screened_at = models.DateTimeField()
     screened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     screened_by_name = models.CharField(max_length=200)
+
+    # Facility scope only: a call is the intake team's, taken before the caller is on any unit.
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-screened_at"]

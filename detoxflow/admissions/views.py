@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from detoxflow.accounts.access import require, staff_member
+from detoxflow.accounts.access import get_for, require, staff_member
 from detoxflow.accounts.permissions import Action
 from detoxflow.admissions import services
 from detoxflow.admissions.forms import BookingForm, CallbackRequestForm, PhoneScreenForm
@@ -81,9 +81,11 @@ def intake_queue(request: HttpRequest) -> HttpResponse:
     """Call-back requests waiting for a call, oldest first, and today's phone screens."""
     require(request, Action.SCREEN_CALLS)
     user = staff_member(request)
-    waiting = CallbackRequest.objects.filter(
-        facility_id=user.facility_id, status__in=[CallbackStatus.NEW, CallbackStatus.NO_ANSWER]
-    ).order_by("received_at")
+    waiting = (
+        CallbackRequest.objects.restrict(user, Action.SCREEN_CALLS)
+        .filter(status__in=[CallbackStatus.NEW, CallbackStatus.NO_ANSWER])
+        .order_by("received_at")
+    )
     record_request_event(request, "intake_queue.view", object_type="CallbackRequest")
     return render(request, "admissions/queue.html", {"waiting": waiting})
 
@@ -91,11 +93,8 @@ def intake_queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 def callback_attempt(request: HttpRequest, callback_id: int) -> HttpResponse:
     """Record 'no answer' or close a request."""
-    require(request, Action.SCREEN_CALLS, object_type="CallbackRequest", object_id=callback_id)
+    callback = get_for(request, CallbackRequest, callback_id, Action.SCREEN_CALLS, missing="No such call-back request.")
     user = staff_member(request)
-    callback = CallbackRequest.objects.filter(pk=callback_id, facility_id=user.facility_id).first()
-    if callback is None:
-        raise Http404("No such call-back request.")
     try:
         services.record_callback_attempt(
             user, callback, request.POST.get("status", ""), address=client_address(request)
@@ -137,7 +136,9 @@ def phone_screen(request: HttpRequest) -> HttpResponse:
     require(request, Action.SCREEN_CALLS)
     user = staff_member(request)
     initial = {"callback": request.GET.get("callback")}
-    callback = CallbackRequest.objects.filter(pk=request.GET.get("callback") or 0, facility_id=user.facility_id).first()
+    callback = (
+        CallbackRequest.objects.restrict(user, Action.SCREEN_CALLS).filter(pk=request.GET.get("callback") or 0).first()
+    )
     if callback is not None:
         initial["caller_name"] = callback.name
     form = PhoneScreenForm(request.POST or None, facility_id=user.facility_id, initial=initial)
@@ -160,11 +161,7 @@ def phone_screen(request: HttpRequest) -> HttpResponse:
 
 def phone_screen_result(request: HttpRequest, screen_id: int) -> HttpResponse:
     """The triage decision, shown prominently when it is an emergency, with the next step."""
-    require(request, Action.SCREEN_CALLS, object_type="PhoneScreen", object_id=screen_id)
-    user = staff_member(request)
-    screen = PhoneScreen.objects.filter(pk=screen_id, facility_id=user.facility_id).first()
-    if screen is None:
-        raise Http404("No such phone screen.")
+    screen = get_for(request, PhoneScreen, screen_id, Action.SCREEN_CALLS, missing="No such phone screen.")
     record_request_event(
         request, "phone_screen.view", patient_id=screen.patient_id, object_type="PhoneScreen", object_id=screen.pk
     )

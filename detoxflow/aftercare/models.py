@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from detoxflow.accounts.scope import ScopedQuerySet
 from detoxflow.clinical.discharge import NaloxoneStatus
 from detoxflow.directory.models import Resource
 from detoxflow.episodes.models import Episode
@@ -19,6 +20,9 @@ class AftercarePlan(models.Model):
     lifestyle_goals = models.TextField(blank=True, help_text="Exercise, diet, stress management")
     reviewed_with_patient_at = models.DateTimeField(null=True, blank=True)
     reviewed_by_name = models.CharField(max_length=200, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    patient_path = "episode__patient_id"
 
     def __str__(self) -> str:
         return f"Aftercare plan for episode {self.episode_id}"
@@ -49,6 +53,9 @@ class AftercareItem(models.Model):
     # Naltrexone only: the first day it may be given, computed from the last opioid use (reference §10).
     earliest_start = models.DateField(null=True, blank=True)
 
+    objects = ScopedQuerySet.as_manager()
+    patient_path = "plan__episode__patient_id"
+
     class Meta:
         ordering = ["appointment_at", "pk"]
 
@@ -68,6 +75,9 @@ class DischargeChecklist(models.Model):
     overdose_education = models.BooleanField(default=False)
     medications_reconciled = models.BooleanField(default=False)
     updated_by_name = models.CharField(max_length=200, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    patient_path = "episode__patient_id"
 
     def __str__(self) -> str:
         return f"Discharge checklist for episode {self.episode_id}"
@@ -95,6 +105,9 @@ class FollowUpTask(models.Model):
     note = models.TextField(blank=True)
     called_at = models.DateTimeField(null=True, blank=True)
     called_by_name = models.CharField(max_length=200, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    patient_path = "episode__patient_id"
 
     class Meta:
         ordering = ["due_on", "pk"]

@@ -7,19 +7,33 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef
+from django.http import HttpRequest
 
+from detoxflow.accounts.access import get_for
+from detoxflow.accounts.models import User
+from detoxflow.accounts.permissions import Action
 from detoxflow.aftercare.models import FollowUpOutcome, FollowUpTask
 from detoxflow.clinical.stages import DischargeType
 from detoxflow.episodes.models import Episode
 from detoxflow.medications.models import MedicationAdministration
 
 
-def calls_due(facility_id: int, today: dt.date) -> list[FollowUpTask]:
-    """Pending follow-up calls due today or earlier, oldest first."""
+def calls_due(user: User, today: dt.date) -> list[FollowUpTask]:
+    """Pending follow-up calls due today or earlier that the user may make (their unit's patients, or the
+    facility's), oldest first."""
     return list(
-        FollowUpTask.objects.filter(facility_id=facility_id, outcome=FollowUpOutcome.PENDING, due_on__lte=today)
+        FollowUpTask.objects.restrict(user, Action.CALL_FOLLOW_UP)
+        .filter(outcome=FollowUpOutcome.PENDING, due_on__lte=today)
         .select_related("episode__patient")
         .order_by("due_on", "pk")
+    )
+
+
+def get_follow_up_for(request: HttpRequest, task_id: int, action: Action) -> FollowUpTask:
+    """The follow-up call if the role allows `action` (403), in the user's facility (404) and its patient within
+    their unit (403)."""
+    return get_for(
+        request, FollowUpTask.objects.select_related("episode"), task_id, action, missing="No such follow-up call."
     )
 
 

@@ -16,8 +16,7 @@ from detoxflow.accounts.permissions import Action
 from detoxflow.aftercare import services
 from detoxflow.aftercare.documents import render_pdf
 from detoxflow.aftercare.forms import ChecklistForm, DischargeForm, FollowUpForm, ItemForm, PlanForm
-from detoxflow.aftercare.models import FollowUpTask
-from detoxflow.aftercare.queries import calls_due, outcomes
+from detoxflow.aftercare.queries import calls_due, get_follow_up_for, outcomes
 from detoxflow.audit.services import client_address, record_request_event
 from detoxflow.clinical.discharge import missing_for_discharge
 from detoxflow.clinical.stages import DischargeType
@@ -174,21 +173,14 @@ def document(request: HttpRequest, episode_id: int, kind: str) -> HttpResponse:
 def follow_ups(request: HttpRequest) -> HttpResponse:
     """Calls due today or overdue."""
     require(request, Action.CALL_FOLLOW_UP)
-    tasks = calls_due(staff_member(request).facility_id, timezone.localdate())
+    tasks = calls_due(staff_member(request), timezone.localdate())
     record_request_event(request, "follow_up.view", detail={"patients_shown": [t.episode.patient_id for t in tasks]})
     return render(request, "aftercare/follow_ups.html", {"tasks": tasks, "form": FollowUpForm()})
 
 
 @require_POST
 def record_call(request: HttpRequest, task_id: int) -> HttpResponse:
-    require(request, Action.CALL_FOLLOW_UP, object_type="FollowUpTask", object_id=task_id)
-    task = (
-        FollowUpTask.objects.select_related("episode")
-        .filter(pk=task_id, facility_id=staff_member(request).facility_id)
-        .first()
-    )
-    if task is None:
-        raise Http404("No such follow-up call.")
+    task = get_follow_up_for(request, task_id, Action.CALL_FOLLOW_UP)
     form = FollowUpForm(request.POST)
     if form.is_valid():
         services.record_follow_up(

@@ -31,7 +31,7 @@ def list_assessments(request: HttpRequest, episode_id: RecordId) -> QuerySet[Wit
         episode_id=episode.pk,
         object_type="WithdrawalAssessment",
     )
-    return WithdrawalAssessment.objects.filter(episode=episode).select_related("episode").order_by("assessed_at", "pk")
+    return episode.withdrawal_assessments.select_related("episode").order_by("assessed_at", "pk")
 
 
 @router.post("/episodes/{episode_id}/assessments", response={201: AssessmentOut})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from detoxflow.accounts.scope import ScopedQuerySet
 from detoxflow.episodes.models import Episode
 from detoxflow.facilities.models import Facility
 
@@ -43,6 +44,9 @@ class WithdrawalAssessment(models.Model):
     assessed_at = models.DateTimeField()
     assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     assessed_by_name = models.CharField(max_length=200)
+
+    objects = ScopedQuerySet.as_manager()
+    patient_path = "episode__patient_id"
 
     class Meta:
         ordering = ["assessed_at", "pk"]

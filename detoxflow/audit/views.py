@@ -6,10 +6,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from detoxflow.accounts.access import require, staff_member
-from detoxflow.accounts.models import EmergencyAccess
 from detoxflow.accounts.permissions import Action
 from detoxflow.audit.forms import AuditFilterForm
-from detoxflow.audit.queries import audit_events
+from detoxflow.audit.queries import audit_events, unacknowledged_emergency_access
 from detoxflow.audit.services import record_request_event
 
 
@@ -21,7 +20,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     events = list(audit_events(staff_member(request).facility_id, filters)) if not form.errors else []
     # Reading the trail is itself a read of patient data, so it is audited too.
     record_request_event(request, "audit.view", detail={k: str(v) for k, v in filters.items() if v})
-    alerts = EmergencyAccess.objects.filter(facility_id=staff_member(request).facility_id, acknowledged_at__isnull=True)
+    alerts = unacknowledged_emergency_access(staff_member(request).facility_id)
     return render(
         request,
         "audit/log.html",

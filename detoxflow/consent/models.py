@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from detoxflow.accounts.scope import ScopedQuerySet
 from detoxflow.consent.coverage import Category
 from detoxflow.facilities.models import Facility
 from detoxflow.patients.models import Patient
@@ -23,6 +24,9 @@ class Consent(models.Model):
     signed_copy_reference = models.CharField(max_length=200, help_text="Where the signed paper copy is filed")
     recorded_by_name = models.CharField(max_length=200)
     recorded_at = models.DateTimeField()
+
+    objects = ScopedQuerySet.as_manager()
+    patient_path = "patient_id"
 
     class Meta:
         ordering = ["-starts", "pk"]
@@ -48,6 +52,9 @@ class Disclosure(models.Model):
     notice = models.TextField()
     at = models.DateTimeField()
     by_name = models.CharField(max_length=200)
+
+    objects = ScopedQuerySet.as_manager()
+    patient_path = "patient_id"
 
     class Meta:
         ordering = ["-at", "pk"]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import contextlib
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from detoxflow.accounts.access import staff_member
+from detoxflow.accounts.access import get_for, staff_member
 from detoxflow.accounts.permissions import Action
 from detoxflow.aftercare.documents import render_pdf
 from detoxflow.audit.services import client_address, record_request_event
@@ -64,13 +64,10 @@ def add_consent(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @require_POST
 def revoke_consent(request: HttpRequest, consent_id: int) -> HttpResponse:
-    consent = Consent.objects.filter(pk=consent_id, facility_id=staff_member(request).facility_id).first()
-    if consent is None:
-        raise Http404("No such consent in your facility.")
-    patient = get_patient_for(request, consent.patient_id, Action.RECORD_CONSENT)
+    consent = get_for(request, Consent, consent_id, Action.RECORD_CONSENT)
     with contextlib.suppress(InvalidInput):  # already revoked: the page shows the date
         services.revoke(staff_member(request), consent, now=timezone.now(), address=client_address(request))
-    return redirect("consents", patient.pk)
+    return redirect("consents", consent.patient_id)
 
 
 @require_POST

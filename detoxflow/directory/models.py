@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from detoxflow.accounts.scope import ScopedQuerySet
 from detoxflow.facilities.models import Facility
 
 
@@ -41,6 +42,8 @@ class Resource(models.Model):
     payment = models.JSONField(default=list)
     languages = models.JSONField(default=list)
     last_checked = models.DateField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

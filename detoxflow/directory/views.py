@@ -75,7 +75,7 @@ def import_csv(request: HttpRequest) -> HttpResponse:
 def export_csv(request: HttpRequest) -> HttpResponse:
     """The facility's directory in the import format."""
     require(request, Action.VIEW_DIRECTORY)
-    resources = list(Resource.objects.filter(facility_id=staff_member(request).facility_id))
+    resources = list(Resource.objects.restrict(staff_member(request), Action.VIEW_DIRECTORY))
     response = HttpResponse(write_rows(resources), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="directory.csv"'
     return response

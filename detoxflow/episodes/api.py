@@ -7,14 +7,13 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from detoxflow.accounts.access import require, staff_member
-from detoxflow.accounts.models import User
 from detoxflow.accounts.permissions import Action
 from detoxflow.aftercare.services import move_episode
 from detoxflow.audit.services import client_address, record_request_event
 from detoxflow.clinical.stages import Stage
 from detoxflow.episodes import services
 from detoxflow.episodes.models import Episode
-from detoxflow.episodes.queries import get_episode_for
+from detoxflow.episodes.queries import care_team_candidates, get_episode_for
 from detoxflow.episodes.schemas import (
     BedIn,
     CareTeamIn,
@@ -42,10 +41,11 @@ class EpisodeFilter(Schema):
 @router.get("", response=list[EpisodeOut])
 @paginate(BoundedPagination)
 def list_episodes(request: HttpRequest, filters: Query[EpisodeFilter]) -> QuerySet[Episode]:
-    """Episodes of the user's facility, newest first, by stage, open/closed or patient."""
+    """Episodes the user may read (their unit's patients', or the facility's), newest first, by stage,
+    open/closed or patient."""
     require(request, Action.VIEW_PATIENT, object_type="Episode")
     episodes = (
-        Episode.objects.filter(facility_id=staff_member(request).facility_id)
+        Episode.objects.restrict(staff_member(request), Action.VIEW_PATIENT)
         .prefetch_related("care_team")
         .order_by("-opened_at", "-pk")
     )
@@ -99,7 +99,7 @@ def assign_bed(request: HttpRequest, episode_id: RecordId, payload: BedIn) -> Ep
     episode = get_episode_for(request, episode_id, Action.ASSIGN_BED)
     bed = None
     if payload.bed_id is not None:
-        bed = Bed.objects.filter(pk=payload.bed_id, facility_id=episode.facility_id).first()
+        bed = Bed.objects.restrict(staff_member(request), Action.ASSIGN_BED).filter(pk=payload.bed_id).first()
         if bed is None:
             raise InvalidInput("bed_id", f"There is no bed {payload.bed_id} in this facility.", status_code=422)
     return services.assign_bed(staff_member(request), episode, bed, address=client_address(request))
@@ -109,7 +109,7 @@ def assign_bed(request: HttpRequest, episode_id: RecordId, payload: BedIn) -> Ep
 def assign_care_team(request: HttpRequest, episode_id: RecordId, payload: CareTeamIn) -> Episode:
     """Set the nurses, physicians and counselors responsible for the episode."""
     episode = get_episode_for(request, episode_id, Action.ASSIGN_CARE_TEAM)
-    members = list(User.objects.filter(pk__in=payload.user_ids, facility_id=episode.facility_id))
+    members = list(care_team_candidates(episode, payload.user_ids))
     unknown = sorted(set(payload.user_ids) - {m.pk for m in members})
     if unknown:
         raise InvalidInput("user_ids", f"No staff member {unknown[0]} at this facility.", status_code=422)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from detoxflow.accounts.scope import ScopedQuerySet
 from detoxflow.clinical.stages import CareSetting, DischargeType, Stage, WithdrawalMedication
 from detoxflow.facilities.models import Bed, Facility, Unit
 from detoxflow.patients.models import Patient
@@ -36,6 +37,9 @@ class Episode(models.Model):
     discharged_at = models.DateTimeField(null=True, blank=True)
     discharge_type = models.CharField(max_length=32, choices=DISCHARGE_CHOICES, blank=True)
     care_team = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="episodes")
+
+    objects = ScopedQuerySet.as_manager()
+    patient_path = "patient_id"
 
     class Meta:
         ordering = ["-opened_at"]
@@ -82,6 +86,9 @@ class StageTransition(models.Model):
     by_name = models.CharField(max_length=200)
     by_role = models.CharField(max_length=32)
     reason = models.TextField()
+
+    objects = ScopedQuerySet.as_manager()
+    patient_path = "episode__patient_id"
 
     class Meta:
         ordering = ["at", "pk"]

@@ -1,14 +1,12 @@
 """API for facilities, their units and beds (read only)."""
 
-from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, HttpRequest
 from ninja import Router
 
 from detoxflow.accounts.access import require, staff_member
 from detoxflow.accounts.permissions import Action
-from detoxflow.episodes.models import Episode
-from detoxflow.facilities.models import Bed, Facility, Unit
-from detoxflow.facilities.queries import facilities_for
+from detoxflow.facilities.models import Facility
+from detoxflow.facilities.queries import facilities_for, units_with_beds
 from detoxflow.facilities.schemas import BedOut, FacilityOut, UnitOut
 from detoxflow.web.identifiers import RecordId
 
@@ -26,12 +24,11 @@ def list_facilities(request: HttpRequest) -> list[Facility]:
 def list_units(request: HttpRequest, facility_id: RecordId) -> list[UnitOut]:
     """Units of a facility with each bed and whether it is occupied."""
     require(request, Action.VIEW_FACILITY)
-    facility = facilities_for(staff_member(request)).filter(pk=facility_id).first()
+    user = staff_member(request)
+    facility = facilities_for(user).filter(pk=facility_id).first()
     if facility is None:
         raise Http404("No such facility.")
-    occupied = Episode.objects.filter(bed=OuterRef("pk"), discharged_at__isnull=True)
-    beds = Bed.objects.annotate(occupied=Exists(occupied))
-    units = Unit.objects.filter(facility=facility).prefetch_related(Prefetch("beds", queryset=beds))
+    units = units_with_beds(user, facility)
     return [
         UnitOut(
             id=u.pk,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from detoxflow.accounts.scope import ScopedQuerySet
+
 
 class Facility(models.Model):
     """A detox program at one site; every clinical row carries its facility."""
@@ -27,6 +29,8 @@ class Unit(models.Model):
     facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="units")
     name = models.CharField(max_length=100)
     code = models.SlugField(max_length=32)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["facility", "name"]
@@ -52,6 +56,8 @@ class Bed(models.Model):
     label = models.CharField(max_length=16)
     housekeeping = models.CharField(max_length=16, choices=Housekeeping.choices, default=Housekeeping.READY)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         ordering = ["unit", "label"]
         constraints = [models.UniqueConstraint(fields=["unit", "label"], name="bed_label_unique_in_unit")]
@@ -71,6 +77,8 @@ class RuleOverride(models.Model):
     changed_at = models.DateTimeField()
     changed_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, related_name="+")
     changed_by_name = models.CharField(max_length=200)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-changed_at", "-pk"]

@@ -6,11 +6,16 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.http import Http404
+from django.http import HttpRequest
 from django.utils import timezone
 
+from detoxflow.accounts.access import get_for, staff_member
 from detoxflow.accounts.models import User
+from detoxflow.accounts.permissions import Action
+from detoxflow.audit.models import Outcome
+from detoxflow.audit.services import record_request_event
 from detoxflow.clinical.rulebook import RuleSet
 from detoxflow.clinical.schedule import Due, due_state
 from detoxflow.clinical.stages import Stage
@@ -36,7 +41,7 @@ class CensusRow:
 def units_for(user: User) -> QuerySet[Unit]:
     """Units of the user's facility with their bed and occupancy counts, in one query."""
     return (
-        Unit.objects.filter(facility_id=user.facility_id)
+        Unit.objects.restrict(user, Action.VIEW_FACILITY)
         .annotate(
             bed_count=Count("beds", distinct=True),
             occupied_count=Count("beds__episodes", filter=Q(beds__episodes__discharged_at__isnull=True), distinct=True),
@@ -45,11 +50,27 @@ def units_for(user: User) -> QuerySet[Unit]:
     )
 
 
-def get_unit_for(user: User, unit_id: int) -> Unit:
-    """The unit if it belongs to the user's facility; 404 otherwise, so other sites stay invisible."""
-    unit = Unit.objects.select_related("facility").filter(pk=unit_id, facility_id=user.facility_id).first()
-    if unit is None:
-        raise Http404("No such unit in your facility.")
+def get_unit_for(request: HttpRequest, unit_id: int, action: Action) -> Unit:
+    """A unit whose patients are listed (census, medication round): in the user's facility (404 otherwise)
+    and, for staff with a home unit, that unit (403 otherwise, audited).
+
+    Emergency access opens one patient, never another unit's whole list.
+    """
+    unit = get_for(
+        request,
+        Unit.objects.select_related("facility"),
+        unit_id,
+        action,
+        missing="No such unit in your facility.",
+        object_type="Unit",
+        object_id=unit_id,
+    )
+    home = staff_member(request).unit_id
+    if home is not None and unit.pk != home:
+        record_request_event(
+            request, "unit.outside_unit", outcome=Outcome.DENIED, object_type="Unit", object_id=unit.pk
+        )
+        raise PermissionDenied("This list is another unit's; staff assigned to a unit see their own unit's patients.")
     return unit
 
 
@@ -101,6 +122,21 @@ def facilities_for(user: User) -> QuerySet[Facility]:
     return Facility.objects.filter(pk=user.facility_id)
 
 
+def units_with_beds(user: User, facility: Facility) -> QuerySet[Unit]:
+    """The facility's units, each with its beds annotated `occupied`, for the facilities API.
+
+    Occupancy counts every open episode, whoever may read it: a bed is taken whether or not its patient is
+    within the user's reach, and the answer names no patient.
+    """
+    occupied = Episode.objects.filter(bed=OuterRef("pk"), discharged_at__isnull=True)
+    beds = Bed.objects.annotate(occupied=Exists(occupied))
+    return (
+        Unit.objects.restrict(user, Action.VIEW_FACILITY)
+        .filter(facility=facility)
+        .prefetch_related(Prefetch("beds", queryset=beds))
+    )
+
+
 class BedState(enum.StrEnum):
     """What the bed board shows for a bed."""
 
@@ -145,12 +181,17 @@ def _state(bed: Bed, episode: Episode | None) -> BedState:
     return BedState.FREE
 
 
-def bed_board(facility_id: int) -> list[UnitBoard]:
-    """Every unit's beds with their state and holder: three queries whatever the history."""
+def bed_board(user: User) -> list[UnitBoard]:
+    """Every unit's beds with their state and holder: three queries whatever the history.
+
+    The board names the patient in each bed, so staff with a home unit see that unit's beds only.
+    """
     current = Episode.objects.filter(discharged_at__isnull=True).select_related("patient")
+    reachable = Bed.objects.restrict(user, Action.VIEW_CENSUS)
+    if user.unit_id is not None:
+        reachable = reachable.filter(unit_id=user.unit_id)
     beds = (
-        Bed.objects.filter(facility_id=facility_id)
-        .select_related("unit")
+        reachable.select_related("unit")
         .prefetch_related(Prefetch("episodes", queryset=current, to_attr="current"))
         .order_by("unit__name", "label")
     )

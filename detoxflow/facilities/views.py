@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from detoxflow.accounts.access import require, staff_member
+from detoxflow.accounts.access import get_for, require, staff_member
 from detoxflow.accounts.permissions import Action
 from detoxflow.audit.services import client_address, record_request_event
 from detoxflow.clinical.rulebook import RULEBOOK, RuleSet, configurable
@@ -35,7 +35,7 @@ def bed_board(request: HttpRequest) -> HttpResponse:
     """Beds by unit: occupied, reserved, cleaning, out of service or free, with expected dates."""
     require(request, Action.VIEW_CENSUS)
     user = staff_member(request)
-    boards = bed_board_for(user.facility_id)
+    boards = bed_board_for(user)
     record_request_event(
         request,
         "bed_board.view",
@@ -48,11 +48,8 @@ def bed_board(request: HttpRequest) -> HttpResponse:
 @require_POST
 def housekeeping(request: HttpRequest, bed_id: int) -> HttpResponse:
     """Mark a bed ready, cleaning or out of service from the bed board."""
-    require(request, Action.ASSIGN_BED, object_type="Bed", object_id=bed_id)
+    bed = get_for(request, Bed, bed_id, Action.ASSIGN_BED, missing="No such bed in your facility.")
     user = staff_member(request)
-    bed = Bed.objects.filter(pk=bed_id, facility_id=user.facility_id).first()
-    if bed is None:
-        raise Http404("No such bed in your facility.")
     try:
         services.set_housekeeping(user, bed, request.POST.get("housekeeping", ""), address=client_address(request))
     except InvalidInput as error:
@@ -124,8 +121,7 @@ def override_rule_set(request: HttpRequest, rule_set: str) -> HttpResponse:
 
 def census(request: HttpRequest, unit_id: int) -> HttpResponse:
     """Every bed on a unit, who is in it, their stage and days since admission."""
-    require(request, Action.VIEW_CENSUS, object_type="Unit", object_id=unit_id)
-    unit = get_unit_for(staff_member(request), unit_id)
+    unit = get_unit_for(request, unit_id, Action.VIEW_CENSUS)
     rows = census_for_unit(unit, timezone.now())
     due = due_now(rows)
     record_request_event(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from detoxflow.accounts.scope import ScopedQuerySet
 from detoxflow.episodes.models import MEDICATION_CHOICES, SETTING_CHOICES, Episode
 from detoxflow.facilities.models import Facility
 
@@ -104,6 +105,9 @@ class IntakeAssessment(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     decided_by_name = models.CharField(max_length=200, blank=True)
 
+    objects = ScopedQuerySet.as_manager()
+    patient_path = "episode__patient_id"
+
     def __str__(self) -> str:
         return f"Intake for episode {self.episode_id}"
 
@@ -122,6 +126,9 @@ class TreatmentPlan(models.Model):
     written_at = models.DateTimeField()
     written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     written_by_name = models.CharField(max_length=200)
+
+    objects = ScopedQuerySet.as_manager()
+    patient_path = "episode__patient_id"
 
     def __str__(self) -> str:
         return f"Plan for episode {self.episode_id}"

@@ -17,13 +17,13 @@ from detoxflow.episodes.queries import get_episode_for
 from detoxflow.errors import InvalidInput
 from detoxflow.intake import services
 from detoxflow.intake.forms import IntakeForm, MethodDecisionForm, TreatmentPlanForm
-from detoxflow.intake.models import IntakeAssessment, TreatmentPlan
+from detoxflow.intake.queries import intake_of, treatment_plan_of
 from detoxflow.web.forms import show_on_form
 
 
 def _overview(request: HttpRequest, episode: Episode, status: int = 200, **forms: object) -> HttpResponse:
-    assessment = IntakeAssessment.objects.filter(episode=episode).first()
-    plan = TreatmentPlan.objects.filter(episode=episode).first()
+    assessment = intake_of(episode)
+    plan = treatment_plan_of(episode)
     medication = assessment.decided_medication or assessment.recommended_medication if assessment else ""
     context = {
         "episode": episode,
@@ -71,7 +71,7 @@ def overview(request: HttpRequest, episode_id: int) -> HttpResponse:
 def assessment_form(request: HttpRequest, episode_id: int) -> HttpResponse:
     """Record (or redo) the structured intake assessment."""
     episode = get_episode_for(request, episode_id, Action.RECORD_INTAKE)
-    existing = IntakeAssessment.objects.filter(episode=episode).first()
+    existing = intake_of(episode)
     form = IntakeForm(request.POST or None, instance=existing)
     if request.method == "POST" and form.is_valid():
         try:
@@ -105,7 +105,7 @@ def decide(request: HttpRequest, episode_id: int) -> HttpResponse:
     """Confirm or override the recommended method."""
     episode = get_episode_for(request, episode_id, Action.DECIDE_DETOX_METHOD)
     form = MethodDecisionForm(request.POST)
-    assessment = IntakeAssessment.objects.filter(episode=episode).first()
+    assessment = intake_of(episode)
     if form.is_valid():
         data = form.cleaned_data
         try:

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
+from detoxflow.accounts.permissions import Action, role_may
+from detoxflow.accounts.scope import ScopedQuerySet
 from detoxflow.facilities.models import Facility
 from detoxflow.patients.models import Patient
+
+if TYPE_CHECKING:
+    from detoxflow.accounts.models import User
 
 
 class ExportStatus(models.TextChoices):
@@ -17,6 +24,21 @@ class ExportStatus(models.TextChoices):
     COMPLETED = "completed", "Completed"
     FAILED = "failed", "Failed"
     CANCELLED = "cancelled", "Cancelled"
+
+
+class BulkExportQuerySet(ScopedQuerySet["BulkExport"]):
+    """Exports a user may read: the ones they started, and any whose scope they may read themselves."""
+
+    def restrict(self, user: User, action: Action) -> Self:
+        """A facility export is the whole facility's records, so only staff with no home unit read it (as only
+        they may start one); a patient's export is readable by whoever may read that patient."""
+        if not role_may(user.role, action):
+            return self.none()
+        rows = self.filter(facility_id=user.facility_id)
+        if user.unit_id is None:
+            return rows
+        patients = Patient.objects.restrict(user, action).values("pk")
+        return rows.filter(Q(requested_by=user) | Q(patient__isnull=False, patient__in=patients))
 
 
 class BulkExport(models.Model):
@@ -40,6 +62,8 @@ class BulkExport(models.Model):
     refused_patients = models.PositiveIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
     failure = models.TextField(blank=True)
+
+    objects = BulkExportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-requested_at"]

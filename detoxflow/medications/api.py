@@ -1,7 +1,7 @@
 """API for orders and the MAR, through the same services and safety check as the screens."""
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Status
 
@@ -21,6 +21,7 @@ from detoxflow.medications.models import (
     MedicationRequest,
     TaperPlan,
 )
+from detoxflow.medications.queries import get_order_for, tapers_of
 from detoxflow.medications.schemas import (
     AdministrationIn,
     AdministrationOut,
@@ -43,7 +44,7 @@ def list_orders(request: HttpRequest, episode_id: RecordId) -> QuerySet[Medicati
     """Every order of the episode, active and stopped."""
     episode = get_episode_for(request, episode_id, Action.VIEW_PATIENT)
     record_request_event(request, "order.list", patient_id=episode.patient_id, episode_id=episode.pk)
-    return MedicationRequest.objects.filter(episode=episode)
+    return episode.orders.all()
 
 
 @router.post("/episodes/{episode_id}/orders", response={201: list[OrderOut]})
@@ -68,7 +69,7 @@ def list_administrations(request: HttpRequest, episode_id: RecordId) -> QuerySet
     """The episode's MAR entries, oldest first."""
     episode = get_episode_for(request, episode_id, Action.VIEW_PATIENT)
     record_request_event(request, "mar.list", patient_id=episode.patient_id, episode_id=episode.pk)
-    return MedicationAdministration.objects.filter(episode=episode)
+    return episode.administrations.all()
 
 
 @router.post("/orders/{order_id}/administrations", response={201: AdministrationOut})
@@ -76,9 +77,7 @@ def record_administration(
     request: HttpRequest, order_id: RecordId, payload: AdministrationIn
 ) -> Status[MedicationAdministration]:
     """Record a dose; a hard stop answers 409 with the reasons, and a second record of a due dose 409 too."""
-    require(request, Action.ADMINISTER_DOSE, object_type="MedicationRequest", object_id=order_id)
-    if not MedicationRequest.objects.filter(pk=order_id, facility_id=staff_member(request).facility_id).exists():
-        raise Http404("No such order in your facility.")
+    get_order_for(request, order_id, Action.ADMINISTER_DOSE)
     administration = services.record_administration(
         staff_member(request),
         order_id,
@@ -115,16 +114,13 @@ def list_tapers(request: HttpRequest, episode_id: RecordId) -> QuerySet[TaperPla
     """Every taper version of the episode, newest first per order."""
     episode = get_episode_for(request, episode_id, Action.VIEW_PATIENT)
     record_request_event(request, "taper.list", patient_id=episode.patient_id, episode_id=episode.pk)
-    return TaperPlan.objects.filter(order__episode=episode)
+    return tapers_of(episode)
 
 
 @router.post("/orders/{order_id}/tapers", response={201: TaperOut})
 def plan_taper(request: HttpRequest, order_id: RecordId, payload: TaperIn) -> Status[TaperPlan]:
     """Build a new taper version for the order."""
-    require(request, Action.SIGN_ORDER, object_type="MedicationRequest", object_id=order_id)
-    order = MedicationRequest.objects.filter(pk=order_id, facility_id=staff_member(request).facility_id).first()
-    if order is None:
-        raise Http404("No such order in your facility.")
+    order = get_order_for(request, order_id, Action.SIGN_ORDER)
     plan = tapering.plan_taper(
         staff_member(request),
         order,
@@ -140,7 +136,7 @@ def plan_taper(request: HttpRequest, order_id: RecordId, payload: TaperIn) -> St
 def list_stocks(request: HttpRequest) -> list[dict[str, object]]:
     """Controlled stocks of the facility with their running balance."""
     require(request, Action.KEEP_CONTROLLED_LOG)
-    stocks = ControlledStock.objects.filter(facility_id=staff_member(request).facility_id)
+    stocks = ControlledStock.objects.restrict(staff_member(request), Action.KEEP_CONTROLLED_LOG)
     return [
         {
             "id": s.pk,
@@ -160,7 +156,7 @@ def record_ledger_entry(request: HttpRequest, payload: LedgerIn) -> Status[Contr
     user, now, address = staff_member(request), timezone.now(), client_address(request)
     if (
         payload.unit_id is not None
-        and not Unit.objects.filter(pk=payload.unit_id, facility_id=user.facility_id).exists()
+        and not Unit.objects.restrict(user, Action.KEEP_CONTROLLED_LOG).filter(pk=payload.unit_id).exists()
     ):
         raise InvalidInput("unit_id", f"There is no unit {payload.unit_id} in this facility.", status_code=422)
     if payload.medicine_code not in FORMULARY:

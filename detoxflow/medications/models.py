@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from detoxflow.audit.models import AppendOnlyModel
+from detoxflow.accounts.scope import ScopedQuerySet
+from detoxflow.audit.models import AppendOnlyModel, AppendOnlyQuerySet
 from detoxflow.clinical.protocols import OrderKind
 from detoxflow.episodes.models import Episode
 from detoxflow.facilities.models import Facility
@@ -38,6 +41,9 @@ class MedicationRequest(models.Model):
     signed_by_name = models.CharField(max_length=200)
     stopped_at = models.DateTimeField(null=True, blank=True)
     stopped_by_name = models.CharField(max_length=200, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    patient_path = "episode__patient_id"
 
     class Meta:
         ordering = ["signed_at", "pk"]
@@ -78,6 +84,9 @@ class MedicationAdministration(models.Model):
     override_by_name = models.CharField(max_length=200, blank=True)
     override_reason = models.TextField(blank=True)
 
+    objects = ScopedQuerySet.as_manager()
+    patient_path = "episode__patient_id"
+
     class Meta:
         ordering = ["at", "pk"]
         constraints = [
@@ -97,6 +106,8 @@ class ControlledStock(models.Model):
     unit = models.ForeignKey("facilities.Unit", on_delete=models.PROTECT, null=True, blank=True)
     medicine_code = models.CharField(max_length=64)
     medicine_name = models.CharField(max_length=100)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["unit", "medicine_name"]
@@ -118,6 +129,14 @@ class LedgerKind(models.TextChoices):
     RESOLUTION = "resolution", "Discrepancy resolved"
 
 
+# django-stubs types each queryset's generated as_manager() by its own class, so two bases disagree.
+class LedgerQuerySet(AppendOnlyQuerySet, ScopedQuerySet["ControlledLedgerEntry"]):  # type: ignore[override]
+    """The controlled log: scoped like every facility record, and still closed to bulk update and delete."""
+
+
+LedgerManager = models.Manager.from_queryset(LedgerQuerySet)
+
+
 class ControlledLedgerEntry(AppendOnlyModel):
     """One line of the controlled-substance log, with the running balance after it. Never edited or removed."""
 
@@ -137,6 +156,8 @@ class ControlledLedgerEntry(AppendOnlyModel):
     by_name = models.CharField(max_length=200)
     witness_name = models.CharField(max_length=200, blank=True)
     note = models.TextField(blank=True)
+
+    objects: ClassVar[LedgerManager[ControlledLedgerEntry]] = LedgerManager()
 
     class Meta:
         ordering = ["at", "pk"]
@@ -163,6 +184,9 @@ class MaintenanceOffer(models.Model):
     at = models.DateTimeField()
     by_name = models.CharField(max_length=200)
 
+    objects = ScopedQuerySet.as_manager()
+    patient_path = "episode__patient_id"
+
     def __str__(self) -> str:
         return f"Maintenance offered: {self.get_choice_display()}"
 
@@ -184,6 +208,9 @@ class TaperPlan(models.Model):
     reason = models.TextField()
     created_at = models.DateTimeField()
     created_by_name = models.CharField(max_length=200)
+
+    objects = ScopedQuerySet.as_manager()
+    patient_path = "order__episode__patient_id"
 
     class Meta:
         ordering = ["order", "-version"]
@@ -208,6 +235,8 @@ class FacilityProtocol(models.Model):
     reason = models.TextField()
     created_at = models.DateTimeField()
     created_by_name = models.CharField(max_length=200)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["code", "-version"]

@@ -6,8 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 
+from detoxflow.accounts.access import get_for
+from detoxflow.accounts.permissions import Action
 from detoxflow.assessments.models import WithdrawalAssessment
 from detoxflow.clinical.formulary import FORMULARY, Family
 from detoxflow.clinical.protocols import OrderKind
@@ -27,11 +31,39 @@ from detoxflow.clinical.schedule import DoseTiming, dose_lateness
 from detoxflow.episodes.models import Episode
 from detoxflow.facilities.rules import rules_in_force
 from detoxflow.intake.models import IntakeAssessment
-from detoxflow.medications.models import AdministrationStatus, MedicationAdministration, MedicationRequest, TaperPlan
+from detoxflow.medications.models import (
+    AdministrationStatus,
+    MaintenanceOffer,
+    MedicationAdministration,
+    MedicationRequest,
+    TaperPlan,
+)
 from detoxflow.patients.models import Allergy
 
 # Intake substances whose last use the safety check reads (reference §4, §7).
 _SEDATIVES = ("benzodiazepines", "alcohol")
+
+
+def get_order_for(request: HttpRequest, order_id: int, action: Action) -> MedicationRequest:
+    """The order if the role allows `action` (403), in the user's facility (404) and its patient within their
+    unit (403), with its episode and patient for the MAR it returns to."""
+    return get_for(
+        request,
+        MedicationRequest.objects.select_related("episode__patient"),
+        order_id,
+        action,
+        missing="No such order in your facility.",
+    )
+
+
+def tapers_of(episode: Episode) -> QuerySet[TaperPlan]:
+    """Every taper version of an episode the caller has already opened with get_episode_for."""
+    return TaperPlan.objects.filter(order__episode=episode)
+
+
+def maintenance_offer_of(episode: Episode) -> MaintenanceOffer | None:
+    """The documented maintenance offer of an episode already opened with get_episode_for, if made."""
+    return MaintenanceOffer.objects.filter(episode=episode).first()
 
 
 @dataclass(frozen=True)

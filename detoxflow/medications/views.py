@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from detoxflow.accounts.access import require, staff_member
+from detoxflow.accounts.access import get_for, require, staff_member
 from detoxflow.accounts.authentication import check_witness
 from detoxflow.accounts.permissions import Action
 from detoxflow.audit.services import client_address, record_request_event
@@ -26,14 +26,8 @@ from detoxflow.medications.forms import (
     ProtocolOrderForm,
     TaperForm,
 )
-from detoxflow.medications.models import (
-    ControlledLedgerEntry,
-    ControlledStock,
-    MaintenanceOffer,
-    MedicationRequest,
-    TaperPlan,
-)
-from detoxflow.medications.queries import mar_for_episode
+from detoxflow.medications.models import ControlledLedgerEntry, ControlledStock, TaperPlan
+from detoxflow.medications.queries import get_order_for, maintenance_offer_of, mar_for_episode, tapers_of
 from detoxflow.web.forms import show_on_form
 
 
@@ -102,22 +96,10 @@ def sign_by_hand(request: HttpRequest, episode_id: int) -> HttpResponse:
     return _mar(request, episode, 400, hand_form=form)
 
 
-def _order_for(request: HttpRequest, order_id: int, action: Action) -> MedicationRequest:
-    require(request, action, object_type="MedicationRequest", object_id=order_id)
-    order = (
-        MedicationRequest.objects.select_related("episode__patient")
-        .filter(pk=order_id, facility_id=staff_member(request).facility_id)
-        .first()
-    )
-    if order is None:
-        raise Http404("No such order in your facility.")
-    return order
-
-
 @require_POST
 def stop(request: HttpRequest, order_id: int) -> HttpResponse:
     """Stop an order."""
-    order = _order_for(request, order_id, Action.SIGN_ORDER)
+    order = get_order_for(request, order_id, Action.SIGN_ORDER)
     try:
         services.stop_order(staff_member(request), order, now=timezone.now(), address=client_address(request))
     except InvalidInput as error:
@@ -128,7 +110,7 @@ def stop(request: HttpRequest, order_id: int) -> HttpResponse:
 @require_POST
 def administer(request: HttpRequest, order_id: int) -> HttpResponse:
     """Record a dose; a hard stop comes back in place with its reasons and nothing saved."""
-    order = _order_for(request, order_id, Action.ADMINISTER_DOSE)
+    order = get_order_for(request, order_id, Action.ADMINISTER_DOSE)
     form = AdministrationForm(request.POST)
     if not form.is_valid():
         first = next(iter(form.errors.items()))
@@ -155,7 +137,7 @@ def _controlled(
     request: HttpRequest, status: int = 200, form: LedgerForm | None = None, error: str = ""
 ) -> HttpResponse:
     user = staff_member(request)
-    stocks = ControlledStock.objects.filter(facility_id=user.facility_id).select_related("unit")
+    stocks = ControlledStock.objects.restrict(user, Action.KEEP_CONTROLLED_LOG).select_related("unit")
     rows = [
         {"stock": s, "balance": ledger.balance(s), "entries": list(s.entries.order_by("-at", "-pk")[:20])}
         for s in stocks
@@ -217,11 +199,14 @@ def controlled_record(request: HttpRequest) -> HttpResponse:
 @require_POST
 def controlled_resolve(request: HttpRequest, entry_id: int) -> HttpResponse:
     """A manager closes a count discrepancy with an explanation."""
-    require(request, Action.RESOLVE_DISCREPANCY, object_type="ControlledLedgerEntry", object_id=entry_id)
+    entry = get_for(
+        request,
+        ControlledLedgerEntry,
+        entry_id,
+        Action.RESOLVE_DISCREPANCY,
+        missing="No such log entry in your facility.",
+    )
     user = staff_member(request)
-    entry = ControlledLedgerEntry.objects.filter(pk=entry_id, facility_id=user.facility_id).first()
-    if entry is None:
-        raise Http404("No such log entry in your facility.")
     try:
         ledger.resolve(
             user, entry, note=request.POST.get("note", ""), now=timezone.now(), address=client_address(request)
@@ -232,7 +217,7 @@ def controlled_resolve(request: HttpRequest, entry_id: int) -> HttpResponse:
 
 
 def _taper_page(request: HttpRequest, episode: Episode, status: int = 200, **forms_: object) -> HttpResponse:
-    plans = TaperPlan.objects.filter(order__episode=episode).select_related("order").order_by("order", "-version")
+    plans = tapers_of(episode).select_related("order").order_by("order", "-version")
     current: dict[int, TaperPlan] = {}
     for plan in plans:
         current.setdefault(plan.order_id, plan)
@@ -242,7 +227,7 @@ def _taper_page(request: HttpRequest, episode: Episode, status: int = 200, **for
         {
             "episode": episode,
             "patient": episode.patient,
-            "offer": MaintenanceOffer.objects.filter(episode=episode).first(),
+            "offer": maintenance_offer_of(episode),
             "offer_form": forms_.get("offer_form") or MaintenanceOfferForm(),
             "taper_form": forms_.get("taper_form")
             or TaperForm(episode_id=episode.pk, initial={"start_date": timezone.localdate()}),
@@ -357,10 +342,13 @@ def protocol_edit(request: HttpRequest, code: str) -> HttpResponse:
 
 def unit_mar(request: HttpRequest, unit_id: int) -> HttpResponse:
     """The unit's medication round: every patient's active orders, doses due or late, and the check right now."""
-    require(request, Action.VIEW_CENSUS, object_type="Unit", object_id=unit_id)
-    unit = get_unit_for(staff_member(request), unit_id)
+    unit = get_unit_for(request, unit_id, Action.VIEW_CENSUS)
     now = timezone.now()
-    episodes = Episode.objects.filter(unit=unit, discharged_at__isnull=True).exclude(stage="pre_admission")
+    episodes = (
+        Episode.objects.restrict(staff_member(request), Action.VIEW_CENSUS)
+        .filter(unit=unit, discharged_at__isnull=True)
+        .exclude(stage="pre_admission")
+    )
     rounds = [(e, mar_for_episode(e, now)) for e in episodes.select_related("patient", "bed").order_by("bed__label")]
     record_request_event(
         request,

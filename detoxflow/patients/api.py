@@ -11,7 +11,7 @@ from detoxflow.accounts.permissions import Action
 from detoxflow.audit.services import client_address, record_request_event
 from detoxflow.patients import services
 from detoxflow.patients.models import Patient
-from detoxflow.patients.queries import get_patient_for, patients_for
+from detoxflow.patients.queries import get_patient_for
 from detoxflow.patients.schemas import AllergyIn, PatientIn, PatientOut, PatientPatch
 from detoxflow.web.identifiers import RecordId
 from detoxflow.web.pagination import BoundedPagination
@@ -27,10 +27,12 @@ class PatientFilter(Schema):
 @router.get("", response=list[PatientOut])
 @paginate(BoundedPagination)
 def list_patients(request: HttpRequest, filters: Query[PatientFilter]) -> QuerySet[Patient]:
-    """Patients of the user's facility, optionally by MRN or family name."""
+    """Patients the user may read (their unit's, or the facility's), optionally by MRN or family name."""
     require(request, Action.VIEW_PATIENT, object_type="Patient")
     patients = (
-        patients_for(staff_member(request)).prefetch_related("allergies").order_by("family_name", "given_name", "pk")
+        Patient.objects.restrict(staff_member(request), Action.VIEW_PATIENT)
+        .prefetch_related("allergies")
+        .order_by("family_name", "given_name", "pk")
     )
     if filters.mrn:
         patients = patients.filter(mrn=filters.mrn)

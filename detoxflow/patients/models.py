@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db import models
 
+from detoxflow.accounts.scope import ScopedQuerySet
 from detoxflow.facilities.models import Facility
 
 
@@ -34,6 +35,9 @@ class Patient(models.Model):
     emergency_contact_phone = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ScopedQuerySet.as_manager()
+    patient_path = "pk"
+
     class Meta:
         ordering = ["family_name", "given_name"]
         constraints = [models.UniqueConstraint(fields=["facility", "mrn"], name="patient_mrn_unique_in_facility")]
@@ -58,6 +62,9 @@ class Allergy(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="allergies")
     substance = models.CharField(max_length=100)
     reaction = models.CharField(max_length=200, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    patient_path = "patient_id"
 
     class Meta:
         ordering = ["substance"]

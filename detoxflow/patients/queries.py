@@ -2,26 +2,41 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest
-from django.utils import timezone
 
-from detoxflow.accounts.access import require, require_unit_scope, staff_member
-from detoxflow.accounts.models import User
+from detoxflow.accounts.access import find_for, get_for, require, staff_member
 from detoxflow.accounts.permissions import Action
 from detoxflow.episodes.models import Episode, StageTransition
 from detoxflow.patients.models import Patient
 
 
 def get_patient_for(request: HttpRequest, patient_id: int, action: Action) -> Patient:
-    """The patient if the user's role allows `action` and the patient is in their facility; else 403/404."""
-    require(request, action, patient_id=patient_id, object_type="Patient", object_id=patient_id)
-    user = staff_member(request)
-    patient = Patient.objects.filter(pk=patient_id, facility_id=user.facility_id).first()
+    """The patient if the role allows `action` (403), in the user's facility (404) and within their unit (403)."""
+    return get_for(
+        request,
+        Patient,
+        patient_id,
+        action,
+        missing="No such patient in your facility.",
+        patient_id=patient_id,
+        object_type="Patient",
+        object_id=patient_id,
+    )
+
+
+def find_patient_for(request: HttpRequest, patient_id: int) -> Patient | None:
+    """The patient if in the user's facility, else None; 403 OutsideUnit if on another unit (FHIR's lookups)."""
+    return find_for(request, Patient.objects.filter(pk=patient_id))
+
+
+def get_patient_for_emergency_access(request: HttpRequest, patient_id: int) -> Patient:
+    """For breaking the glass: a patient of the user's facility on whatever unit (404 outside the facility),
+    if the role allows emergency access (403). The recorded grant, not this lookup, opens the record."""
+    require(request, Action.EMERGENCY_ACCESS, patient_id=patient_id)
+    patient = Patient.objects.in_facility_of(staff_member(request)).filter(pk=patient_id).first()
     if patient is None:
         raise Http404("No such patient in your facility.")
-    open_unit = patient.episodes.filter(discharged_at__isnull=True).values_list("unit_id", flat=True).first()
-    require_unit_scope(request, patient.pk, open_unit, timezone.now())
     return patient
 
 
@@ -31,9 +46,6 @@ def patient_record(patient_id: int) -> Patient:
     episodes = Episode.objects.select_related("bed", "unit").prefetch_related(
         Prefetch("transitions", queryset=transitions), "care_team", "withdrawal_assessments"
     )
-    return Patient.objects.prefetch_related("allergies", Prefetch("episodes", queryset=episodes)).get(pk=patient_id)
-
-
-def patients_for(user: User) -> QuerySet[Patient]:
-    """Patients of the user's facility."""
-    return Patient.objects.filter(facility_id=user.facility_id)
+    # all() first: the django-stubs plugin cannot follow a Prefetch called on a custom manager directly.
+    patients = Patient.objects.all()
+    return patients.prefetch_related("allergies", Prefetch("episodes", queryset=episodes)).get(pk=patient_id)

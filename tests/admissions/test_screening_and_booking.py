@@ -129,7 +129,7 @@ def test_booking_registers_the_patient_and_holds_the_bed(staff, beds):
     )
     screen.refresh_from_db()
     assert screen.episode_id == episode.pk
-    board = bed_board(beds[0].facility_id)[0]
+    board = bed_board(staff[Role.INTAKE_COORDINATOR])[0]
     assert [b.state for b in board.beds] == [BedState.RESERVED, BedState.FREE, BedState.FREE, BedState.FREE]
 
 

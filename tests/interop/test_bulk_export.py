@@ -15,6 +15,7 @@ from fhir.resources.R4B.operationoutcome import OperationOutcome
 
 from detoxflow.accounts.models import User
 from detoxflow.accounts.permissions import Role
+from detoxflow.audit.models import AuditEvent
 from detoxflow.consent import services as consents
 from detoxflow.consent.models import Disclosure
 from detoxflow.demo.synthetic import DEMO_RECIPIENT, more_charting, seed
@@ -23,7 +24,7 @@ from detoxflow.interop.fhir import bulk
 from detoxflow.interop.fhir.registry import KINDS
 from detoxflow.interop.models import BulkExport
 from tests.builders import recorded_episode
-from tests.factories import PatientFactory
+from tests.factories import FacilityFactory, PatientFactory, UnitFactory, UserFactory
 
 T0 = dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC)
 RECIPIENT = "Synthetic Recovery Clinic"  # the consent recorded_episode() files names this recipient
@@ -174,6 +175,60 @@ def test_who_may_export(client_as, staff, facility, patient):
     assert refused.status_code == 403
     one_patient = client_as(Role.PHYSICIAN).get(f"/fhir/Patient/{patient.pk}/$export?{QUERY}", headers=ASYNC)
     assert one_patient.status_code == 202
+
+
+def downloaded(client: Client, url: str) -> int:
+    """The status of a file download, read to the end: the test client closes the streamed file there."""
+    response = client.get(url)
+    response.getvalue()
+    return response.status_code
+
+
+def test_a_facility_export_is_read_only_by_its_starter_and_staff_who_may_read_the_whole_facility(
+    client, client_as, staff, facility, patient, beds
+):
+    recorded_episode(staff, patient, beds[0], T0)
+    physician = client_as(Role.PHYSICIAN)
+    status_url = start(physician, f"/fhir/$export?{QUERY}")
+    manifest = finish(physician, status_url)
+    file_url = manifest["output"][0]["url"]
+    # A counselor bound to a unit is refused a facility export, and so is its status and every file given the URLs.
+    counselor = staff[Role.COUNSELOR]
+    counselor.unit = beds[0].unit
+    counselor.save()
+    bound = client_as(Role.COUNSELOR)
+    assert bound.get(f"/fhir/$export?{QUERY}", headers=ASYNC).status_code == 403
+    for refused in (bound.get(status_url), bound.get(file_url), bound.delete(status_url)):
+        assert refused.status_code == 403
+        assert refused.json()["issue"][0]["code"] == "forbidden"
+    assert AuditEvent.objects.filter(action="fhir.export.outside_scope", outcome="denied").count() == 3
+    # The starter, and a manager with no home unit (who could have started it), still read it.
+    assert physician.get(status_url).status_code == 200
+    assert downloaded(client_as(Role.UNIT_MANAGER), file_url) == 200
+    # Another facility's staff do not learn it exists.
+    client.force_login(UserFactory(role=Role.PHYSICIAN, facility=FacilityFactory()))
+    assert client.get(status_url).status_code == 404
+    assert client.get(file_url).status_code == 404
+
+
+def test_a_patients_export_is_read_by_its_starter_and_by_who_may_read_that_patient(
+    client, client_as, staff, facility, patient, beds
+):
+    recorded_episode(staff, patient, beds[0], T0)
+    counselor = staff[Role.COUNSELOR]
+    counselor.unit = beds[0].unit
+    counselor.save()
+    starter = client_as(Role.COUNSELOR)
+    status_url = start(starter, f"/fhir/Patient/{patient.pk}/$export?{QUERY}")
+    manifest = finish(starter, status_url)
+    assert {o["type"]: o["count"] for o in manifest["output"]}["Patient"] == 1
+    file_url = manifest["output"][0]["url"]
+    assert downloaded(starter, file_url) == 200
+    assert downloaded(client_as(Role.PHYSICIAN), file_url) == 200  # no home unit: may read every patient
+    # A counselor of another unit may not read this patient, so neither her export.
+    client.force_login(UserFactory(role=Role.COUNSELOR, facility=facility, unit=UnitFactory(facility=facility)))
+    assert client.get(status_url).status_code == 403
+    assert client.get(file_url).status_code == 403
 
 
 def test_delete_removes_the_files_and_the_status(client_as, staff, patient, beds, tmp_path):

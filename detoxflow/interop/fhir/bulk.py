@@ -25,6 +25,7 @@ from django.utils import timezone
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 
 from detoxflow.accounts.models import User
+from detoxflow.accounts.permissions import Action
 from detoxflow.audit.services import record_event
 from detoxflow.consent.coverage import (
     NOTICE_SOURCE,
@@ -44,6 +45,10 @@ CHUNK = 1000  # rows per database round trip; FHIR_EXPORT_CHUNK overrides it
 PROGRESS_EVERY = 5000
 CATEGORIES = (Category.MEDICATIONS, Category.ASSESSMENTS, Category.DISCHARGE_SUMMARY)
 REFUSED_FILE = "OperationOutcome.ndjson"
+
+
+class ExportOrphaned(Exception):
+    """The export's starter is gone, so there is nobody whose reach it could be read with."""
 
 
 def folder(export: BulkExport) -> Path:
@@ -105,9 +110,9 @@ def _run_on_thread(export_id: Any) -> None:
 class _Consents:
     """Per patient and category, the consent that lets it out to this recipient; or why none does."""
 
-    def __init__(self, export: BulkExport, today: dt.date) -> None:
+    def __init__(self, export: BulkExport, starter: User, today: dt.date) -> None:
         terms: dict[int, list[ConsentTerms]] = {}
-        rows = Consent.objects.filter(facility_id=export.facility_id)
+        rows = Consent.objects.restrict(starter, Action.DISCLOSE)
         if export.patient_id:
             rows = rows.filter(patient_id=export.patient_id)
         for c in rows.iterator(chunk_size=CHUNK):
@@ -118,7 +123,7 @@ class _Consents:
                 )
         self.covered: dict[tuple[int, Category], int] = {}
         self.refused: dict[int, str] = {}
-        patients = Patient.objects.filter(facility_id=export.facility_id)
+        patients = Patient.objects.restrict(starter, Action.DISCLOSE)
         if export.patient_id:
             patients = patients.filter(pk=export.patient_id)
         for patient_id in patients.values_list("pk", flat=True).iterator(chunk_size=CHUNK):
@@ -149,8 +154,8 @@ def _one_reason(reasons: dict[Category, str]) -> str:
     return " ".join(f"{category.label}: {reason}" for category, reason in reasons.items())
 
 
-def _rows(export: BulkExport, kind: ResourceKind) -> Iterator[Any]:
-    rows = kind.scoped(export.facility_id)
+def _rows(export: BulkExport, starter: User, kind: ResourceKind) -> Iterator[Any]:
+    rows = kind.scoped(starter, Action.DISCLOSE)
     if export.patient_id:
         rows = rows.filter(subject_id=export.patient_id)
     return rows.iterator(chunk_size=getattr(settings, "FHIR_EXPORT_CHUNK", CHUNK))
@@ -161,7 +166,7 @@ def run(export_id: Any) -> None:
     claimed = BulkExport.objects.filter(pk=export_id, status=ExportStatus.QUEUED).update(status=ExportStatus.RUNNING)
     if not claimed:
         return
-    export = BulkExport.objects.get(pk=export_id)
+    export = BulkExport.objects.select_related("requested_by").get(pk=export_id)
     try:
         _write(export)
     except Exception as failure:  # noqa: BLE001  (any failure must end on the status URL, not in a dead thread)
@@ -172,14 +177,19 @@ def run(export_id: Any) -> None:
 
 
 def _write(export: BulkExport) -> None:
-    consents = _Consents(export, timezone.localdate())
+    # The export reads as its starter may (kick_off checked them for its scope): a facility export reads their
+    # facility, a patient's export that patient within their unit's reach.
+    starter = export.requested_by
+    if starter is None:
+        raise ExportOrphaned("the account that started it has been removed")
+    consents = _Consents(export, starter, timezone.localdate())
     target = folder(export)
     target.mkdir(parents=True, exist_ok=True)
     output, written = [], 0
     for name in export.types:
         kind, count = KINDS[name], 0
         with (target / f"{name}.ndjson").open("w", encoding="utf-8") as ndjson:
-            for row in _rows(export, kind):
+            for row in _rows(export, starter, kind):
                 if not consents.lets_out(kind, row, export.recipient):
                     continue
                 ndjson.write(_validated_line(kind, row))

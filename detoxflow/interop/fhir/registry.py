@@ -10,7 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db import models
+from django.db.models import F
+from django.http import HttpRequest
 from django.utils import timezone
 from fhir.resources.R4B.careplan import CarePlan
 from fhir.resources.R4B.condition import Condition
@@ -23,6 +25,10 @@ from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient as FhirPatient
 from fhir_core.fhirabstractmodel import FHIRAbstractModel
 
+from detoxflow.accounts.access import find_for
+from detoxflow.accounts.models import User
+from detoxflow.accounts.permissions import Action
+from detoxflow.accounts.scope import ScopedQuerySet, rows_of
 from detoxflow.aftercare.models import AftercarePlan
 from detoxflow.assessments.models import WithdrawalAssessment
 from detoxflow.consent.coverage import Category
@@ -50,7 +56,9 @@ class ResourceKind:
 
     name: str
     url_name: str
-    rows: Callable[[], QuerySet[Any]]
+    source: type[models.Model]
+    # What to load with each row and which rows are resources (an Encounter is an episode once admitted).
+    shape: Callable[[ScopedQuerySet[Any]], ScopedQuerySet[Any]]
     patient_field: str
     # None: disclosed along with any covered category (the patient they are about, the consent relied on).
     category: Category | None
@@ -62,16 +70,20 @@ class ResourceKind:
         """The resource for one row, validated by fhir.resources."""
         return self.model.model_validate(self.document(row))
 
-    def scoped(self, facility_id: int) -> QuerySet[Any]:
-        """This facility's rows, each annotated with subject_id (the patient's id), in a stable order."""
-        rows: QuerySet[Any] = (
-            self.rows()
-            .filter(facility_id=facility_id)
-            .annotate(subject_id=F(self.patient_field))
-            .prefetch_related(*self.prefetch)
-            .order_by("pk")
+    def scoped(self, user: User, action: Action) -> ScopedQuerySet[Any]:
+        """The rows `user` may reach for `action`, each annotated with subject_id (the patient's id), in a
+        stable order."""
+        return self._resources(rows_of(self.source).restrict(user, action))
+
+    def find_for(self, request: HttpRequest, resource_id: int) -> Any | None:
+        """One resource's row: None outside the user's facility, 403 OutsideUnit for another unit's patient."""
+        return find_for(request, self._resources(rows_of(self.source).filter(pk=resource_id)))
+
+    def _resources(self, rows: ScopedQuerySet[Any]) -> ScopedQuerySet[Any]:
+        shaped: ScopedQuerySet[Any] = (
+            self.shape(rows).annotate(subject_id=F(self.patient_field)).prefetch_related(*self.prefetch).order_by("pk")
         )
-        return rows
+        return shaped
 
 
 KINDS: dict[str, ResourceKind] = {
@@ -80,7 +92,8 @@ KINDS: dict[str, ResourceKind] = {
         ResourceKind(
             "Patient",
             "patient",
-            lambda: Patient.objects.select_related("facility"),
+            Patient,
+            lambda rows: rows.select_related("facility"),
             "pk",
             None,
             patient.document,
@@ -89,7 +102,8 @@ KINDS: dict[str, ResourceKind] = {
         ResourceKind(
             "EpisodeOfCare",
             "episodeofcare",
-            lambda: Episode.objects.select_related("facility"),
+            Episode,
+            lambda rows: rows.select_related("facility"),
             "patient_id",
             Category.DISCHARGE_SUMMARY,
             episode_of_care.document,
@@ -98,7 +112,8 @@ KINDS: dict[str, ResourceKind] = {
         ResourceKind(
             "Encounter",
             "encounter",
-            lambda: Episode.objects.select_related("facility", "bed__unit").filter(admitted_at__isnull=False),
+            Episode,
+            lambda rows: rows.select_related("facility", "bed__unit").filter(admitted_at__isnull=False),
             "patient_id",
             Category.DISCHARGE_SUMMARY,
             encounter.document,
@@ -107,7 +122,8 @@ KINDS: dict[str, ResourceKind] = {
         ResourceKind(
             "Condition",
             "condition",
-            lambda: IntakeAssessment.objects.select_related("episode").exclude(oud_severity="none"),
+            IntakeAssessment,
+            lambda rows: rows.select_related("episode").exclude(oud_severity="none"),
             "episode__patient_id",
             Category.ASSESSMENTS,
             condition.document,
@@ -116,7 +132,8 @@ KINDS: dict[str, ResourceKind] = {
         ResourceKind(
             "Observation",
             "observation",
-            lambda: WithdrawalAssessment.objects.select_related("episode"),
+            WithdrawalAssessment,
+            lambda rows: rows.select_related("episode"),
             "episode__patient_id",
             Category.ASSESSMENTS,
             observation.document,
@@ -125,7 +142,8 @@ KINDS: dict[str, ResourceKind] = {
         ResourceKind(
             "MedicationRequest",
             "medicationrequest",
-            lambda: MedicationRequest.objects.select_related("episode"),
+            MedicationRequest,
+            lambda rows: rows.select_related("episode"),
             "episode__patient_id",
             Category.MEDICATIONS,
             medication_request.document,
@@ -134,7 +152,8 @@ KINDS: dict[str, ResourceKind] = {
         ResourceKind(
             "MedicationAdministration",
             "medicationadministration",
-            lambda: MedicationAdministration.objects.select_related("episode", "order"),
+            MedicationAdministration,
+            lambda rows: rows.select_related("episode", "order"),
             "episode__patient_id",
             Category.MEDICATIONS,
             medication_administration.document,
@@ -143,7 +162,8 @@ KINDS: dict[str, ResourceKind] = {
         ResourceKind(
             "CarePlan",
             "careplan",
-            lambda: AftercarePlan.objects.select_related("episode"),
+            AftercarePlan,
+            lambda rows: rows.select_related("episode"),
             "episode__patient_id",
             Category.DISCHARGE_SUMMARY,
             care_plan.document,
@@ -153,7 +173,8 @@ KINDS: dict[str, ResourceKind] = {
         ResourceKind(
             "Consent",
             "consent",
-            Consent.objects.all,
+            Consent,
+            lambda rows: rows,
             "patient_id",
             None,
             lambda c: consent_resource.document(c, timezone.localdate()),

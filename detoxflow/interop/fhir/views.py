@@ -3,32 +3,32 @@
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 
-from detoxflow.accounts.access import OutsideUnit, require_unit_scope
 from detoxflow.accounts.models import User
 from detoxflow.accounts.permissions import Action, role_may
 from detoxflow.audit.models import Outcome
 from detoxflow.audit.services import client_address, record_request_event
 from detoxflow.consent.coverage import REDISCLOSURE_NOTICE
-from detoxflow.episodes.models import Episode
 from detoxflow.errors import InvalidInput
 from detoxflow.interop.fhir import bulk
 from detoxflow.interop.fhir.batch import BundleRefused, import_patients
 from detoxflow.interop.fhir.common import fhir_response, operation_outcome
 from detoxflow.interop.fhir.registry import KINDS, ResourceKind
-from detoxflow.interop.models import BulkExport, ExportStatus
+from detoxflow.interop.models import ExportStatus
+from detoxflow.interop.queries import find_export_for
 from detoxflow.patients.models import Patient
+from detoxflow.patients.queries import find_patient_for
 from detoxflow.web.identifiers import MAX_ID
 
 View = Callable[..., HttpResponseBase]
@@ -52,7 +52,7 @@ def fhir_view(action: Action) -> Callable[[View], View]:
                 return operation_outcome(403, "forbidden", f"Your role may not {action.label.lower()}.")
             try:
                 return view(request, user, *args, **kwargs)
-            except OutsideUnit as refused:
+            except PermissionDenied as refused:  # another unit's patient, or an export outside the user's scope
                 return operation_outcome(403, "forbidden", str(refused))
 
         return wrapper
@@ -64,23 +64,12 @@ def parse_id(raw: str) -> int | None:
     return int(raw) if raw.isdigit() and 0 < int(raw) <= MAX_ID else None
 
 
-def check_unit_scope(request: HttpRequest, patient_id: int) -> None:
-    """The same unit rule as the patient page: unit-bound staff read their own unit's patients (or by emergency)."""
-    open_unit = (
-        Episode.objects.filter(patient_id=patient_id, discharged_at__isnull=True)
-        .values_list("unit_id", flat=True)
-        .first()
-    )
-    require_unit_scope(request, patient_id, open_unit, timezone.now())
-
-
 @fhir_view(Action.VIEW_PATIENT)
 def read(request: HttpRequest, user: User, kind: str, resource_id: str) -> HttpResponse:
     resource_kind = KINDS[kind]
-    found = resource_kind.scoped(user.facility_id).filter(pk=parse_id(resource_id) or 0).first()
+    found = resource_kind.find_for(request, parse_id(resource_id) or 0)
     if found is None:
         return operation_outcome(404, "not-found", f"{kind}/{resource_id} is not known here.")
-    check_unit_scope(request, found.subject_id)
     record_request_event(request, "fhir.read", patient_id=found.subject_id, object_type=kind, object_id=found.pk)
     return fhir_response(resource_kind.build(found))
 
@@ -106,7 +95,7 @@ def search(request: HttpRequest, user: User, kind: str) -> HttpResponse:
         return count
     if isinstance(page, HttpResponse):
         return page
-    rows = resource_kind.scoped(user.facility_id)
+    rows = resource_kind.scoped(user, Action.VIEW_PATIENT)
     patient_id = None
     if "identifier" in request.GET:
         rows = rows.filter(mrn=request.GET["identifier"].split("|")[-1])
@@ -114,16 +103,13 @@ def search(request: HttpRequest, user: User, kind: str) -> HttpResponse:
         patient_id = parse_id(request.GET["patient"].removeprefix("Patient/"))
         if patient_id is None:
             return operation_outcome(400, "invalid", "patient must look like Patient/123.", "patient")
-        check_unit_scope(request, patient_id)
+        find_patient_for(request, patient_id)  # 403 for another unit's patient, as on the patient page
         rows = rows.filter(subject_id=patient_id)
     elif user.unit_id is not None:
         return operation_outcome(
             403, "forbidden", "Staff assigned to a unit search one patient at a time: add patient=Patient/<id>."
         )
     found = list(rows[(page - 1) * count : page * count + 1])
-    if user.unit_id is not None and patient_id is None:
-        for row in found:
-            check_unit_scope(request, row.subject_id)
     record_request_event(
         request, "fhir.search", patient_id=patient_id, object_type=kind, detail={"count": len(found[:count])}
     )
@@ -214,10 +200,9 @@ def export_facility(request: HttpRequest, user: User) -> HttpResponse:
 @fhir_view(Action.DISCLOSE)
 def export_patient(request: HttpRequest, user: User, resource_id: str) -> HttpResponse:
     """[base]/Patient/<id>/$export: one patient's record, for one recipient under their consent."""
-    found = Patient.objects.filter(pk=parse_id(resource_id) or 0, facility_id=user.facility_id).first()
+    found = find_patient_for(request, parse_id(resource_id) or 0)
     if found is None:
         return operation_outcome(404, "not-found", f"Patient/{resource_id} is not known here.")
-    check_unit_scope(request, found.pk)
     return _kick_off(request, user, found)
 
 
@@ -248,18 +233,10 @@ def _kick_off(request: HttpRequest, user: User, patient: Patient | None) -> Http
     return response
 
 
-def _export_of(user: User, export_id: str) -> BulkExport | None:
-    try:
-        key = uuid.UUID(export_id)
-    except ValueError:
-        return None
-    return BulkExport.objects.filter(pk=key, facility_id=user.facility_id).first()
-
-
 @fhir_view(Action.DISCLOSE)
 def export_status(request: HttpRequest, user: User, export_id: str) -> HttpResponse:
     """202 with progress while running; the manifest when done; DELETE stops it and removes its files."""
-    export = _export_of(user, export_id)
+    export = find_export_for(request, export_id)
     if export is None or export.status == ExportStatus.CANCELLED:
         return operation_outcome(404, "not-found", f"No export {export_id} here (deleted, or never started).")
     if request.method == "DELETE":
@@ -291,7 +268,7 @@ def export_status(request: HttpRequest, user: User, export_id: str) -> HttpRespo
 @fhir_view(Action.DISCLOSE)
 def export_file(request: HttpRequest, user: User, export_id: str, file_name: str) -> HttpResponseBase:
     """One NDJSON file of a completed export, streamed from disk."""
-    export = _export_of(user, export_id)
+    export = find_export_for(request, export_id)
     names = {f"{o['type']}.ndjson" for o in export.output} | {bulk.REFUSED_FILE} if export else set()
     if export is None or export.status != ExportStatus.COMPLETED or file_name not in names:
         return operation_outcome(404, "not-found", f"No file {file_name} in export {export_id}.")
