@@ -440,13 +440,14 @@ def test_route_answers_as_the_table_says(client_as, facility, unit, beds, name, 
     count = ControlledLedgerEntry.objects.create(
         facility=facility,
         stock=ControlledStock.objects.create(
-            facility=facility, medicine_code="methadone_oral", medicine_name="Methadone oral"
+            facility=facility, medicine_code="methadone_oral", medicine_name="Methadone oral", last_sequence=1
         ),
         kind="count",
         change_mg=0,
         balance_mg=0,
         counted_mg=5,
         discrepancy_mg=5,
+        sequence=1,
         at=timezone.now(),
         by_name="x",
     )

@@ -437,6 +437,7 @@ def _medication_history(
                 facility=facility, unit=unit, medicine_code=code, medicine_name=FORMULARY[code].name
             )
             balance = delivered
+            sequence = 1
             entries.append(
                 ControlledLedgerEntry(
                     facility=facility,
@@ -444,6 +445,7 @@ def _medication_history(
                     kind="received",
                     change_mg=delivered,
                     balance_mg=balance,
+                    sequence=sequence,
                     at=now - dt.timedelta(days=2),
                     by=nurse,
                     by_name=nurse.display_name,
@@ -454,6 +456,7 @@ def _medication_history(
                 (g for g in given if g.order.medicine_code == code and g.episode.unit_id == unit.pk), key=lambda g: g.at
             ):
                 balance -= dose.dose_mg
+                sequence += 1
                 entries.append(
                     ControlledLedgerEntry(
                         facility=facility,
@@ -461,12 +464,15 @@ def _medication_history(
                         kind="dispensed",
                         change_mg=-dose.dose_mg,
                         balance_mg=balance,
+                        sequence=sequence,
                         administration=dose,
                         at=dose.at,
                         by=nurse,
                         by_name=nurse.display_name,
                     )
                 )
+            # The stock row carries the newest line's number and balance, as ledger._append keeps it.
+            ControlledStock.objects.filter(pk=stock.pk).update(last_sequence=sequence, balance_mg=balance)
     ControlledLedgerEntry.objects.bulk_create(entries)
 
 

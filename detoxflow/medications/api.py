@@ -161,16 +161,13 @@ def record_ledger_entry(request: HttpRequest, payload: LedgerIn) -> Status[Contr
         raise InvalidInput("unit_id", f"There is no unit {payload.unit_id} in this facility.", status_code=422)
     if payload.medicine_code not in FORMULARY:
         raise InvalidInput("medicine_code", "Choose a medicine from the formulary.", status_code=422)
-    stock = ledger.stock_for(user.facility_id, payload.unit_id, payload.medicine_code)
-    if payload.kind == "received":
-        entry = ledger.receive(user, stock, payload.quantity_mg, note=payload.note, now=now, address=address)
-    elif payload.kind == "wasted":
-        witness = check_witness(request, user, payload.witness_username, payload.witness_password)
-        entry = ledger.waste(
-            user, stock, payload.quantity_mg, witness=witness, note=payload.note, now=now, address=address
-        )
-    elif payload.kind == "count":
-        entry = ledger.count(user, stock, payload.quantity_mg, note=payload.note, now=now, address=address)
-    else:
+    if payload.kind not in ("received", "wasted", "count"):
         raise InvalidInput("kind", "Choose received, wasted or count.", status_code=422)
+    stock = ledger.stock_for(user.facility_id, payload.unit_id, payload.medicine_code)
+    witness = None
+    if payload.kind == "wasted":
+        witness = check_witness(request, user, payload.witness_username, payload.witness_password)
+    entry = ledger.record_movement(
+        user, stock, payload.kind, payload.quantity_mg, witness=witness, note=payload.note, now=now, address=address
+    )
     return Status(201, entry)

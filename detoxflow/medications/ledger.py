@@ -1,7 +1,10 @@
 """The controlled-substance log: every movement of a controlled medicine, with its running balance.
 
-Each write locks the stock row, so two entries can never compute their balance from the same
-previous line. Entries are append-only, like the audit trail.
+Every movement goes through `_append`, which locks the stock row first and only then reads the balance
+and the next sequence number from it, so two entries can never start from the same line, and a movement
+that would take the stock below zero is refused. The time written is never earlier than the entry before
+it, whatever clock the request read. Entries are append-only, like the audit trail; the database holds
+the sequence unique per stock and every balance at or above zero.
 """
 
 from __future__ import annotations
@@ -14,12 +17,16 @@ from django.db import transaction
 from detoxflow.accounts.models import User
 from detoxflow.audit.services import record_event
 from detoxflow.clinical.formulary import FORMULARY
-from detoxflow.errors import InvalidInput
+from detoxflow.errors import Conflict, InvalidInput
 from detoxflow.medications.models import ControlledLedgerEntry, ControlledStock, LedgerKind, MedicationAdministration
 
 
 def stock_for(facility_id: int, unit_id: int | None, medicine_code: str) -> ControlledStock:
-    """The stock row for a unit and medicine, created empty the first time."""
+    """The stock row for a unit (or the facility) and medicine, created empty the first time.
+
+    Two first deliveries at once both try to create it; the database's unique constraints let one
+    in, and the other reads the row that one made.
+    """
     medicine = FORMULARY[medicine_code]
     if not medicine.controlled:
         raise InvalidInput("medicine_code", f"{medicine.name} is not a controlled medicine.")
@@ -33,9 +40,9 @@ def stock_for(facility_id: int, unit_id: int | None, medicine_code: str) -> Cont
 
 
 def balance(stock: ControlledStock) -> Decimal:
-    """The running balance after the newest entry (zero before any)."""
-    newest = stock.entries.order_by("-at", "-pk").values_list("balance_mg", flat=True).first()
-    return newest if newest is not None else Decimal(0)
+    """The running balance after the newest entry (zero before any), as the stock row holds it."""
+    current: Decimal = ControlledStock.objects.values_list("balance_mg", flat=True).get(pk=stock.pk)
+    return current
 
 
 def _append(
@@ -48,34 +55,66 @@ def _append(
     address: str | None,
     **fields: object,
 ) -> ControlledLedgerEntry:
+    """The one writer of the log: lock the stock, then number, balance and time the entry from it."""
     locked = ControlledStock.objects.select_for_update().get(pk=stock.pk)
-    after = balance(locked) + change
+    after = locked.balance_mg + change
     if after < 0:
-        raise InvalidInput(
+        raise Conflict(
             "quantity_mg",
-            f"The log shows {balance(locked).normalize():f} mg of {stock.medicine_name}; "
+            f"The log shows {locked.balance_mg.normalize():f} mg of {stock.medicine_name}; "
             f"{-change:f} mg cannot leave it. Record the delivery or count first.",
         )
+    sequence = locked.last_sequence + 1
+    previous_at = (
+        ControlledLedgerEntry.objects.filter(stock=locked, sequence=locked.last_sequence)
+        .values_list("at", flat=True)
+        .first()
+    )
+    at = max(now, previous_at) if previous_at else now
     entry = ControlledLedgerEntry.objects.create(
         facility_id=stock.facility_id,
         stock=locked,
         kind=kind,
         change_mg=change,
         balance_mg=after,
-        at=now,
+        sequence=sequence,
+        at=at,
         by=actor,
         by_name=actor.display_name,
         **fields,
     )
+    ControlledStock.objects.filter(pk=locked.pk).update(last_sequence=sequence, balance_mg=after)
+    stock.last_sequence, stock.balance_mg = sequence, after
     record_event(
         actor=actor,
         action=f"controlled.{kind}",
         object_type="ControlledLedgerEntry",
         object_id=entry.pk,
         address=address,
-        detail={"stock": stock.pk, "change_mg": str(change), "balance_mg": str(after)},
+        detail={"stock": stock.pk, "sequence": sequence, "change_mg": str(change), "balance_mg": str(after)},
     )
     return entry
+
+
+def record_movement(
+    actor: User,
+    stock: ControlledStock,
+    kind: str,
+    quantity_mg: Decimal,
+    *,
+    witness: User | None,
+    note: str,
+    now: dt.datetime,
+    address: str | None,
+) -> ControlledLedgerEntry:
+    """Receive, waste or count, as the controlled-log screen and the API both ask for it."""
+    if kind == LedgerKind.RECEIVED:
+        return receive(actor, stock, quantity_mg, note=note, now=now, address=address)
+    if kind == LedgerKind.WASTED:
+        return waste(actor, stock, quantity_mg, witness=witness, note=note, now=now, address=address)
+    if kind == LedgerKind.COUNT:
+        return count(actor, stock, quantity_mg, note=note, now=now, address=address)
+    raise InvalidInput("kind", "Choose received, wasted or count.", status_code=422)
 
 
 def receive(
@@ -144,7 +183,7 @@ def count(
     if counted_mg < 0:
         raise InvalidInput("counted_mg", "A count cannot be negative.")
     with transaction.atomic():
-        expected = balance(ControlledStock.objects.select_for_update().get(pk=stock.pk))
+        expected = ControlledStock.objects.select_for_update().get(pk=stock.pk).balance_mg
         return _append(
             actor,
             stock,

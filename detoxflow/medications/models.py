@@ -106,13 +106,25 @@ class ControlledStock(models.Model):
     unit = models.ForeignKey("facilities.Unit", on_delete=models.PROTECT, null=True, blank=True)
     medicine_code = models.CharField(max_length=64)
     medicine_name = models.CharField(max_length=100)
+    # The newest entry's number and balance, written only under this row's lock (ledger._append): the next
+    # entry takes number + 1 and starts from this balance, whatever clock its request read.
+    last_sequence = models.PositiveIntegerField(default=0)
+    balance_mg = models.DecimalField(max_digits=10, decimal_places=2, default=0)
 
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["unit", "medicine_name"]
         constraints = [
-            models.UniqueConstraint(fields=["facility", "unit", "medicine_code"], name="one_stock_per_unit_medicine")
+            models.UniqueConstraint(fields=["facility", "unit", "medicine_code"], name="one_stock_per_unit_medicine"),
+            # NULLs are distinct in a unique constraint, so the facility-level stock (no unit) needs its own;
+            # a partial index works on PostgreSQL and SQLite alike (nulls_distinct=False is PostgreSQL 15 only).
+            models.UniqueConstraint(
+                fields=["facility", "medicine_code"],
+                condition=models.Q(unit__isnull=True),
+                name="one_facility_stock_per_medicine",
+            ),
+            models.CheckConstraint(condition=models.Q(balance_mg__gte=0), name="stock_never_below_zero"),
         ]
 
     def __str__(self) -> str:
@@ -151,6 +163,8 @@ class ControlledLedgerEntry(AppendOnlyModel):
     administration = models.OneToOneField(
         MedicationAdministration, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entry"
     )
+    # 1, 2, 3 ... per stock, assigned under the stock row's lock: the order the balance was computed in.
+    sequence = models.PositiveIntegerField()
     at = models.DateTimeField()
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     by_name = models.CharField(max_length=200)
@@ -160,8 +174,13 @@ class ControlledLedgerEntry(AppendOnlyModel):
     objects: ClassVar[LedgerManager[ControlledLedgerEntry]] = LedgerManager()
 
     class Meta:
-        ordering = ["at", "pk"]
+        ordering = ["stock", "sequence"]
         verbose_name_plural = "controlled ledger entries"
+        constraints = [
+            # Two entries can never both follow the same line of a stock's log.
+            models.UniqueConstraint(fields=["stock", "sequence"], name="one_entry_per_stock_sequence"),
+            models.CheckConstraint(condition=models.Q(balance_mg__gte=0), name="ledger_balance_never_below_zero"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.change_mg} -> {self.balance_mg}"

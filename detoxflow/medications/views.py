@@ -173,22 +173,13 @@ def controlled_record(request: HttpRequest) -> HttpResponse:
     data, now, address = form.cleaned_data, timezone.now(), client_address(request)
     try:
         stock = ledger.stock_for(user.facility_id, data["unit"].pk if data["unit"] else None, data["medicine_code"])
-        if data["kind"] == "received":
-            ledger.receive(user, stock, data["quantity_mg"], note=data["note"], now=now, address=address)
-        elif data["kind"] == "wasted":
+        witness = None
+        if data["kind"] == "wasted":
             # The witness proves presence with their own password, through the sign-in's own door.
             witness = check_witness(request, user, data["witness_username"], data["witness_password"])
-            ledger.waste(
-                user,
-                stock,
-                data["quantity_mg"],
-                witness=witness,
-                note=data["note"],
-                now=now,
-                address=address,
-            )
-        else:
-            ledger.count(user, stock, data["quantity_mg"], note=data["note"], now=now, address=address)
+        ledger.record_movement(
+            user, stock, data["kind"], data["quantity_mg"], witness=witness, note=data["note"], now=now, address=address
+        )
     except InvalidInput as error:
         field = "witness_username" if error.field == "witness" else error.field
         form.add_error(field if field in form.fields else None, error.message)
