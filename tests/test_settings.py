@@ -31,12 +31,21 @@ def test_production_settings_pass_check_deploy_with_no_warnings():
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": "detoxflow.settings.production",
         "SECRET_KEY": "x" * 20 + "-a-long-random-production-secret-for-the-check-" + "y" * 20,
+        "AUDIT_HMAC_KEY": "z" * 40,
         "ALLOWED_HOSTS": "detox.example.org",
         "DATABASE_URL": "sqlite:///:memory:",
     }
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_its_own_audit_key():
+    env = {k: v for k, v in os.environ.items() if k != "AUDIT_HMAC_KEY"}
+    env.update(DJANGO_SETTINGS_MODULE="detoxflow.settings.production", SECRET_KEY="s" * 60)
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "AUDIT_HMAC_KEY is required" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():

@@ -78,24 +78,34 @@ class AuditEvent(AppendOnlyModel):
     client_address = models.GenericIPAddressField(null=True)
     outcome = models.CharField(max_length=16, choices=Outcome.choices)
     detail = models.JSONField(default=dict)
+    # One chain per facility (0: events of no facility, and the single chain of events before chains were
+    # split), so one facility's writes never queue behind another's.
+    chain = models.BigIntegerField(default=0)
+    # 1: plain SHA-256 (events written before keyed hashing); 2: HMAC-SHA256 with AUDIT_HMAC_KEY.
+    hash_version = models.PositiveSmallIntegerField(default=2)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
         ordering = ["pk"]
-        indexes = [models.Index(fields=["user", "at"], name="audit_user_at")]
+        indexes = [
+            models.Index(fields=["user", "at"], name="audit_user_at"),
+            models.Index(fields=["chain", "id"], name="audit_chain_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_name} {self.action}"
 
 
 class AuditChainHead(models.Model):
-    """The single row holding the newest hash and the event count.
+    """One chain's newest hash and event count (one row per facility chain).
 
-    Locking it serialises appends, and comparing it with the table detects a removed
-    last event, which the chain alone could not show.
+    Locking it serialises that chain's appends only, and comparing it with the table detects a removed
+    last event, which the chain alone could not show; the signed checkpoints outside the database catch
+    a head that was reset too.
     """
 
+    chain = models.BigIntegerField(unique=True)
     last_hash = models.CharField(max_length=64)
     event_count = models.BigIntegerField(default=0)
 

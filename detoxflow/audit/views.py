@@ -9,7 +9,7 @@ from detoxflow.accounts.access import require, staff_member
 from detoxflow.accounts.permissions import Action
 from detoxflow.audit.forms import AuditFilterForm
 from detoxflow.audit.queries import audit_events, unacknowledged_emergency_access
-from detoxflow.audit.services import record_request_event
+from detoxflow.audit.services import latest_checkpoints, record_request_event
 
 
 def audit_log(request: HttpRequest) -> HttpResponse:
@@ -20,10 +20,13 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     events = list(audit_events(staff_member(request).facility_id, filters)) if not form.errors else []
     # Reading the trail is itself a read of patient data, so it is audited too.
     record_request_event(request, "audit.view", detail={k: str(v) for k, v in filters.items() if v})
-    alerts = unacknowledged_emergency_access(staff_member(request).facility_id)
+    facility_id = staff_member(request).facility_id
+    alerts = unacknowledged_emergency_access(facility_id)
+    # The facility's chain as the last signed checkpoint outside the database saw it.
+    checkpoint = latest_checkpoints().get(facility_id)
     return render(
         request,
         "audit/log.html",
-        {"form": form, "events": events, "alerts": list(alerts)},
+        {"form": form, "events": events, "alerts": list(alerts), "checkpoint": checkpoint},
         status=400 if form.errors else 200,
     )

@@ -185,3 +185,11 @@ LOGGING = {
 FHIR_EXPORT_ROOT = Path(env_str("FHIR_EXPORT_ROOT", str(BASE_DIR / "var" / "exports")))
 # Run each export on a background thread of the web process; off, `manage.py run_fhir_exports` picks them up.
 FHIR_EXPORT_IN_THREAD = env_bool("FHIR_EXPORT_IN_THREAD", True)
+# Audit trail: each event's hash is keyed with AUDIT_HMAC_KEY, which lives only in the environment, never in
+# the database (the development default is derived from SECRET_KEY; production.py requires its own). Every
+# AUDIT_CHECKPOINT_EVERY events a chain's head is appended, signed, to AUDIT_CHECKPOINT_FILE, outside the
+# database: keep it on other storage than the database's (e.g. append-only object storage, or shipped off).
+AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY", "audit:" + SECRET_KEY)
+AUDIT_CHECKPOINT_EVERY = env_int("AUDIT_CHECKPOINT_EVERY", 100)
+AUDIT_CHECKPOINT_FILE = Path(env_str("AUDIT_CHECKPOINT_FILE", str(BASE_DIR / "var" / "audit-checkpoints.jsonl")))
+

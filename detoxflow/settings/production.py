@@ -6,6 +6,8 @@ from detoxflow.settings.base import *  # noqa: F403  (settings modules extend th
 from detoxflow.settings.env import env_bool, env_int, env_list, env_str
 
 SECRET_KEY = env_str("SECRET_KEY")
+# Its own key, never derived from SECRET_KEY: rotating one must not silently change the other.
+AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
 
