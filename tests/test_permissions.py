@@ -50,6 +50,7 @@ ROUTES: list[tuple[str, str, str, dict[str, object] | None, Action]] = [
     ("emergency-access", "get", "/patients/{patient}/emergency-access/", None, Action.EMERGENCY_ACCESS),
     ("acknowledge-emergency-access", "post", "/emergency-access/{grant}/acknowledge/", None, Action.VIEW_AUDIT_LOG),
     ("staff-list", "get", "/staff/", None, Action.ADMINISTER_STAFF),
+    ("GET /api/orders/{order_id}/schedule", "get", "/api/orders/{order}/schedule", None, Action.VIEW_PATIENT),
     ("staff-detail", "get", "/staff/{member}/", None, Action.ADMINISTER_STAFF),
     ("fhir-patient-search", "get", "/fhir/Patient?identifier=SYN-000001", None, Action.VIEW_PATIENT),
     ("fhir-patient", "get", "/fhir/Patient/{patient}", None, Action.VIEW_PATIENT),

@@ -21,15 +21,17 @@ from detoxflow.medications.models import (
     MedicationRequest,
     TaperPlan,
 )
-from detoxflow.medications.queries import get_order_for, tapers_of
+from detoxflow.medications.queries import get_order_for, open_slots, tapers_of
 from detoxflow.medications.schemas import (
     AdministrationIn,
     AdministrationOut,
+    DueSlotOut,
     LedgerEntryOut,
     LedgerIn,
     MaintenanceOfferIn,
     OrderIn,
     OrderOut,
+    ScheduleOut,
     StockOut,
     TaperIn,
     TaperOut,
@@ -62,6 +64,22 @@ def sign_orders(request: HttpRequest, episode_id: RecordId, payload: OrderIn) ->
         user, episode, values, built_from="Written by hand", starts_at=now, now=now, address=address
     )
     return Status(201, [order])
+
+
+@router.get("/orders/{order_id}/schedule", response=ScheduleOut)
+def order_schedule(request: HttpRequest, order_id: RecordId) -> ScheduleOut:
+    """When a scheduled order's doses come due, and which of them are still open to record."""
+    order = get_order_for(request, order_id, Action.VIEW_PATIENT)
+    record_request_event(request, "order.schedule", patient_id=order.episode.patient_id, episode_id=order.episode_id)
+    now = timezone.now()
+    return ScheduleOut(
+        order_id=order.pk,
+        kind=order.kind,
+        starts_at=order.starts_at,
+        every_minutes=order.min_interval_minutes,
+        stopped_at=order.stopped_at,
+        open_slots=[DueSlotOut(due_at=at, state=state) for at, state in open_slots(order, now)],
+    )
 
 
 @router.get("/episodes/{episode_id}/administrations", response=list[AdministrationOut])

@@ -259,3 +259,17 @@ def taper_dose(order: MedicationRequest, day: dt.date) -> tuple[TaperPlan, Decim
         if dt.date.fromisoformat(date) == day:
             dose = Decimal(mg)
     return plan, dose
+
+
+def open_slots(order: MedicationRequest, now: dt.datetime) -> list[tuple[dt.datetime, str]]:
+    """Scheduled doses of the last 24 hours and the next hour with no record yet, each due, late or missed."""
+    since = now - dt.timedelta(hours=24)
+    recorded = set(
+        MedicationAdministration.objects.filter(order=order, due_at__gte=since).values_list("due_at", flat=True)
+    )
+    timing = rules_in_force(order.facility_id, RuleSet.DOSE_TIMING).rules
+    return [
+        (slot, dose_lateness(slot, now, timing) or "due")
+        for slot in due_slots(order, since, now + dt.timedelta(hours=1))
+        if slot not in recorded
+    ]

@@ -32,9 +32,26 @@ class OrderOut(Schema):
     daily_max_mg: Decimal
     cows_at_least: int | None
     built_from: str
+    starts_at: dt.datetime
     signed_at: dt.datetime
     signed_by_name: str
     stopped_at: dt.datetime | None
+
+
+class DueSlotOut(Schema):
+    due_at: dt.datetime = Field(description="Send this exact value as `due_at` to record the dose against it")
+    state: str = Field(description="due, late or missed (not yet recorded)")
+
+
+class ScheduleOut(Schema):
+    order_id: RecordId
+    kind: str
+    starts_at: dt.datetime
+    every_minutes: int
+    stopped_at: dt.datetime | None
+    open_slots: list[DueSlotOut] = Field(
+        description="Scheduled doses of the last 24 h and the next hour not yet recorded"
+    )
 
 
 class AdministrationIn(Schema):
