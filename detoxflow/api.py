@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
@@ -17,6 +20,10 @@ from detoxflow.facilities.api import router as facilities_router
 from detoxflow.medications.api import router as medications_router
 from detoxflow.medications.services import SafetyStop
 from detoxflow.patients.api import router as patients_router
+from detoxflow.web.renderers import ExactTimesRenderer
+from detoxflow.web.views import database_unavailable
+
+logger = logging.getLogger(__name__)
 
 api = NinjaAPI(
     title="DetoxFlow API",
@@ -25,6 +32,7 @@ api = NinjaAPI(
     auth=django_auth,
     docs_decorator=login_required,
     urls_namespace="api",
+    renderer=ExactTimesRenderer(),
 )
 api.add_router("/facilities", facilities_router)
 api.add_router("/patients", patients_router)
@@ -73,3 +81,12 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def not_signed_in(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(request, {"field": None, "message": "Sign in first."}, status=401)
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def database_down(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # The same 503 + Retry-After as handler500 gives when the outage is met in a middleware (the session load),
+    # and logged as Django logs an unhandled error, so an outage is seen by whoever watches the logs.
+    logger.error("Database unavailable: %s", request.path, exc_info=exc)
+    return database_unavailable(request)

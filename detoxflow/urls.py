@@ -25,3 +25,5 @@ urlpatterns = [
 ]
 
 handler403 = "detoxflow.accounts.views.forbidden"
+# A database outage answers 503 with Retry-After (API JSON, FHIR OperationOutcome or a calm page), not a 500.
+handler500 = "detoxflow.web.views.server_error"

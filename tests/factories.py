@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from detoxflow.accounts.models import User
 from detoxflow.accounts.permissions import Role
+from detoxflow.directory.models import Resource, ResourceKind
+from detoxflow.directory.opening_hours import parse_hours
 from detoxflow.episodes.models import Episode
 from detoxflow.facilities.models import Bed, Facility, Unit
 from detoxflow.patients.models import Patient, Sex
@@ -71,3 +73,17 @@ class EpisodeFactory(factory.django.DjangoModelFactory[Episode]):
     patient = factory.SubFactory(PatientFactory)
     facility = factory.SelfAttribute("patient.facility")
     opened_at = factory.LazyFunction(timezone.now)
+
+
+class ResourceFactory(factory.django.DjangoModelFactory[Resource]):
+    class Meta:
+        model = Resource
+
+    facility = factory.SubFactory(FacilityFactory)
+    kind = ResourceKind.OUTPATIENT
+    name = factory.Sequence(lambda n: f"Synthetic Resource {n:05d}")
+    phone = "555-0100"
+    hours_text = "24/7"
+    hours = factory.LazyAttribute(lambda r: parse_hours(r.hours_text))
+    services = factory.LazyFunction(lambda: ["counseling"])
+    payment = factory.LazyFunction(lambda: ["medicaid"])

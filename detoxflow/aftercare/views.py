@@ -23,6 +23,7 @@ from detoxflow.clinical.stages import DischargeType
 from detoxflow.episodes.models import Episode
 from detoxflow.episodes.queries import get_episode_for
 from detoxflow.errors import InvalidInput
+from detoxflow.web.downloads import content_disposition
 from detoxflow.web.forms import show_on_form
 
 
@@ -166,7 +167,7 @@ def document(request: HttpRequest, episode_id: int, kind: str) -> HttpResponse:
         object_id=episode.pk,
     )
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{kind}-{episode.patient.mrn}.pdf"'
+    response["Content-Disposition"] = content_disposition(f"{kind}-{episode.patient.mrn}.pdf")
     return response
 
 
@@ -225,7 +226,7 @@ def outcomes_report(request: HttpRequest) -> HttpResponse:
             for m, d in mean_stay.items()
         )
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="outcomes-{start}-{end}.csv"'
+        response["Content-Disposition"] = content_disposition(f"outcomes-{start}-{end}.csv")
         return response
     longest = max(mean_stay.values(), default=1.0) or 1.0
     bars = [

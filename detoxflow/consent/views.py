@@ -20,6 +20,7 @@ from detoxflow.consent.models import Consent
 from detoxflow.errors import InvalidInput
 from detoxflow.patients.models import Patient
 from detoxflow.patients.queries import get_patient_for
+from detoxflow.web.downloads import content_disposition
 from detoxflow.web.forms import show_on_form
 
 
@@ -93,5 +94,5 @@ def disclose_summary(request: HttpRequest, patient_id: int) -> HttpResponse:
         show_on_form(form, error)
         return _page(request, patient, error.status_code, disclosure_form=form)
     response = HttpResponse(render_pdf("aftercare/summary.html", episode), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="discharge-summary-{patient.mrn}-disclosure.pdf"'
+    response["Content-Disposition"] = content_disposition(f"discharge-summary-{patient.mrn}-disclosure.pdf")
     return response

@@ -31,6 +31,8 @@ COLUMNS = (
     "last_checked",
 )
 LISTS = ("services", "payment", "languages")
+# Columns stored in a bounded text field: PostgreSQL refuses a longer value with an error, not a message.
+TEXT_FIELDS = {"name": "name", "address": "address", "postcode": "postcode", "phone": "phone", "hours": "hours_text"}
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,8 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        return f"line {self.line}, {self.field}: {self.message}"
+        # Line 0 is the file as a whole (too large, not UTF-8): its message is a sentence of its own.
+        return self.message if self.line == 0 else f"line {self.line}, {self.field}: {self.message}"
 
 
 def _row(raw: dict[str, str], line: int, errors: list[RowError]) -> dict[str, Any]:
@@ -50,6 +53,10 @@ def _row(raw: dict[str, str], line: int, errors: list[RowError]) -> dict[str, An
         errors.append(RowError(line, field, message))
 
     values: dict[str, Any] = {}
+    for column, field in TEXT_FIELDS.items():
+        limit = getattr(Resource._meta.get_field(field), "max_length", None) or 0
+        if len((raw.get(column) or "").strip()) > limit:
+            bad(column, f"longer than the {limit} characters the directory holds")
     kind = (raw.get("kind") or "").strip()
     if kind not in ResourceKind.values:
         bad("kind", f"'{kind}' is not one of {', '.join(ResourceKind.values)}")
@@ -86,16 +93,25 @@ def _row(raw: dict[str, str], line: int, errors: list[RowError]) -> dict[str, An
     return values
 
 
-def read_rows(text: str) -> tuple[list[dict[str, Any]], list[RowError]]:
-    """Every row's values and every error found; the caller writes only when there are no errors."""
+def read_rows(text: str, *, max_rows: int) -> tuple[list[dict[str, Any]], list[RowError]]:
+    """Every row's values and every error found; the caller writes only when there are no errors.
+
+    Reading stops at the first row past `max_rows`, so an oversized file costs no more than the limit.
+    """
     reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in ("kind", "name", "phone") if c not in (reader.fieldnames or [])]
-    if missing:
-        return [], [RowError(1, ", ".join(missing), "column missing from the header")]
     rows: list[dict[str, Any]] = []
     errors: list[RowError] = []
-    for row in reader:
-        rows.append(_row(row, reader.line_num, errors))
+    try:
+        missing = [c for c in ("kind", "name", "phone") if c not in (reader.fieldnames or [])]
+        if missing:
+            return [], [RowError(1, ", ".join(missing), "column missing from the header")]
+        for row in reader:
+            if len(rows) == max_rows:
+                message = f"more than {max_rows:,} rows (DIRECTORY_IMPORT_MAX_ROWS); split the file, import each part"
+                return [], [RowError(reader.line_num, "file", message)]
+            rows.append(_row(row, reader.line_num, errors))
+    except csv.Error as unreadable:  # e.g. a field past the csv module's 131,072-character limit
+        return [], [RowError(reader.line_num, "file", f"not readable as CSV ({unreadable})")]
     if not rows and not errors:
         errors.append(RowError(1, "file", "no rows to import"))
     return rows, errors

@@ -47,7 +47,11 @@ class Resource(models.Model):
 
     class Meta:
         ordering = ["name"]
-        indexes = [models.Index(fields=["facility", "kind"], name="resource_facility_kind")]
+        indexes = [
+            models.Index(fields=["facility", "kind"], name="resource_facility_kind"),
+            # The search pages by name: with this index a deep page is an index walk, not a sort of every row.
+            models.Index(fields=["facility", "name", "id"], name="resource_facility_name"),
+        ]
 
     def __str__(self) -> str:
         return self.name

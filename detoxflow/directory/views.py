@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,17 +16,37 @@ from detoxflow.directory.csv_format import COLUMNS, write_rows
 from detoxflow.directory.forms import ImportForm, SearchForm
 from detoxflow.directory.geography import PlaceUnknown
 from detoxflow.directory.models import Resource
-from detoxflow.directory.queries import search
+from detoxflow.directory.queries import PAGE_SIZE, search
 from detoxflow.errors import InvalidInput
+from detoxflow.web.downloads import content_disposition
+
+# 500,000 rows at PAGE_SIZE a page; a bigger number is read as the last page allowed, not as an error.
+MAX_PAGE = 10_000
+
+
+def _page_number(raw: str | None) -> int:
+    """?page=N from 1 to MAX_PAGE; anything else (missing, not a number, 0) is page 1."""
+    if raw is None or not (raw.isascii() and raw.isdigit()):
+        return 1
+    return min(max(int(raw), 1), MAX_PAGE) if len(raw) <= 18 else MAX_PAGE  # int() of 5,000 digits raises
+
+
+def _page_link(request: HttpRequest, page: int) -> str:
+    query = request.GET.copy()
+    query["page"] = str(page)
+    return f"{request.path}?{query.urlencode()}"
 
 
 def directory(request: HttpRequest, import_form: ImportForm | None = None, status: int = 200) -> HttpResponse:
-    """Search by kind, service, payer, distance and open now."""
+    """Search by kind, service, payer, distance and open now, PAGE_SIZE resources a page (?page=N)."""
     require(request, Action.VIEW_DIRECTORY)
-    form = SearchForm(request.GET or None)
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    form = SearchForm(filters or None)
+    page = _page_number(request.GET.get("page"))
     hits = []
-    if form.is_valid() or not request.GET:
-        data = form.cleaned_data if request.GET else {}
+    if form.is_valid() or not filters:
+        data = form.cleaned_data if filters else {}
         try:
             hits = search(
                 staff_member(request).facility_id,
@@ -35,6 +56,8 @@ def directory(request: HttpRequest, import_form: ImportForm | None = None, statu
                 payer=data.get("payer", ""),
                 near=data.get("near", ""),
                 open_now=data.get("open_now", False),
+                offset=(page - 1) * PAGE_SIZE,
+                limit=PAGE_SIZE + 1,  # one more than shown tells whether a next page exists, without counting
             )
         except PlaceUnknown as unknown:
             form.add_error("near", str(unknown))
@@ -44,7 +67,10 @@ def directory(request: HttpRequest, import_form: ImportForm | None = None, statu
         "directory/directory.html",
         {
             "form": form,
-            "hits": hits,
+            "hits": hits[:PAGE_SIZE],
+            "page": page,
+            "next_page": _page_link(request, page + 1) if len(hits) > PAGE_SIZE and page < MAX_PAGE else None,
+            "previous_page": _page_link(request, page - 1) if page > 1 else None,
             "import_form": import_form or ImportForm(),
             "columns": ", ".join(COLUMNS),
         },
@@ -59,12 +85,11 @@ def import_csv(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            text = form.cleaned_data["file"].read().decode("utf-8-sig")
+            # One byte past the limit is enough for the service to refuse an oversized file.
+            data = form.cleaned_data["file"].read(settings.DIRECTORY_IMPORT_MAX_BYTES + 1)
             services.import_resources(
-                staff_member(request), text, replace=form.cleaned_data["replace"], address=client_address(request)
+                staff_member(request), data, replace=form.cleaned_data["replace"], address=client_address(request)
             )
-        except UnicodeDecodeError:
-            form.add_error("file", "The file is not UTF-8 text; save it as CSV UTF-8.")
         except InvalidInput as error:
             form.add_error("file", error.message)
         else:
@@ -77,5 +102,5 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     require(request, Action.VIEW_DIRECTORY)
     resources = list(Resource.objects.restrict(staff_member(request), Action.VIEW_DIRECTORY))
     response = HttpResponse(write_rows(resources), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="directory.csv"'
+    response["Content-Disposition"] = content_disposition("directory.csv")
     return response

@@ -1,11 +1,30 @@
 """API shapes for patients; input shapes check form only, services check meaning."""
 
 import datetime as dt
+from typing import Annotated
 
 from ninja import Field, Schema
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
 
-from detoxflow.patients.models import Sex
+from detoxflow.patients.models import MRN_PATTERN, Sex, mrn_problem
 from detoxflow.web.identifiers import RecordId
+
+
+def _safe_mrn(value: str) -> str:
+    problem = mrn_problem(value)
+    if problem:
+        # A custom error keeps the message as written (a ValueError would be prefixed "Value error, ").
+        raise PydanticCustomError("invalid_mrn", problem)
+    return value
+
+
+# The character set is documented in the OpenAPI schema (anchored: a JSON Schema pattern matches anywhere).
+Mrn = Annotated[
+    str,
+    Field(min_length=1, max_length=32, json_schema_extra={"pattern": f"^{MRN_PATTERN.pattern}$"}),
+    AfterValidator(_safe_mrn),
+]
 
 
 class AllergyOut(Schema):
@@ -29,7 +48,7 @@ class PatientOut(Schema):
 
 
 class PatientIn(Schema):
-    mrn: str = Field(min_length=1, max_length=32)
+    mrn: Mrn
     given_name: str = Field(min_length=1, max_length=100)
     family_name: str = Field(min_length=1, max_length=100)
     date_of_birth: dt.date
@@ -41,7 +60,7 @@ class PatientIn(Schema):
 
 
 class PatientPatch(Schema):
-    mrn: str | None = Field(None, min_length=1, max_length=32)
+    mrn: Mrn | None = None
     given_name: str | None = Field(None, min_length=1, max_length=100)
     family_name: str | None = Field(None, min_length=1, max_length=100)
     date_of_birth: dt.date | None = None

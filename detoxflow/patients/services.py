@@ -11,7 +11,7 @@ from django.utils import timezone
 from detoxflow.accounts.models import User
 from detoxflow.audit.services import record_event
 from detoxflow.errors import Conflict, InvalidInput
-from detoxflow.patients.models import Allergy, Patient, Sex
+from detoxflow.patients.models import Allergy, Patient, Sex, mrn_problem
 
 DEMOGRAPHIC_FIELDS = (
     "mrn",
@@ -33,6 +33,10 @@ def _check_demographics(values: dict[str, Any], today: dt.date) -> None:
     for name in ("mrn", "given_name", "family_name"):
         if name in values and not str(values[name]).strip():
             raise InvalidInput(name, "This field is required.")
+    # Every door (form, API, FHIR import, booking) comes through here, so no unsafe record number is written.
+    problem = mrn_problem(str(values["mrn"])) if "mrn" in values else None
+    if problem:
+        raise InvalidInput("mrn", problem)
     if "sex" in values and values["sex"] not in Sex.values:
         raise InvalidInput("sex", f"Choose one of: {', '.join(Sex.values)}.")
     dob = values.get("date_of_birth")

@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "detoxflow.web.middleware.SecurityHeaders",
     "detoxflow.web.middleware.RefuseNulCharacters",
+    "detoxflow.web.middleware.RefuseDeepJson",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -170,6 +171,13 @@ SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
 EMERGENCY_ACCESS_HOURS = env_int("EMERGENCY_ACCESS_HOURS", 4)
 # One-time codes: required for every clinical role when true (off for the demo, on in production).
 REQUIRE_TOTP = env_bool("REQUIRE_TOTP", False)
+# Bounded inputs (issue 13). JSON bodies nested deeper than this are refused before parsing: Python's parser
+# recurses, and a 100,000-deep FHIR Bundle exhausted the stack. Real FHIR resources nest about 10 levels.
+JSON_MAX_DEPTH = env_int("JSON_MAX_DEPTH", 64)
+# One directory CSV import: a larger file or more rows is refused whole. A county's resources fit in a few
+# thousand rows; 250,000 held a worker for 51 seconds.
+DIRECTORY_IMPORT_MAX_BYTES = env_int("DIRECTORY_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
+DIRECTORY_IMPORT_MAX_ROWS = env_int("DIRECTORY_IMPORT_MAX_ROWS", 10_000)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -181,10 +189,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
 
-# FHIR bulk export: NDJSON files are written here, one folder per export, and removed when the export is deleted.
-FHIR_EXPORT_ROOT = Path(env_str("FHIR_EXPORT_ROOT", str(BASE_DIR / "var" / "exports")))
-# Run each export on a background thread of the web process; off, `manage.py run_fhir_exports` picks them up.
-FHIR_EXPORT_IN_THREAD = env_bool("FHIR_EXPORT_IN_THREAD", True)
 # Audit trail: each event's hash is keyed with AUDIT_HMAC_KEY, which lives only in the environment, never in
 # the database (the development default is derived from SECRET_KEY; production.py requires its own). Every
 # AUDIT_CHECKPOINT_EVERY events a chain's head is appended, signed, to AUDIT_CHECKPOINT_FILE, outside the
@@ -193,3 +197,7 @@ AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY", "audit:" + SECRET_KEY)
 AUDIT_CHECKPOINT_EVERY = env_int("AUDIT_CHECKPOINT_EVERY", 100)
 AUDIT_CHECKPOINT_FILE = Path(env_str("AUDIT_CHECKPOINT_FILE", str(BASE_DIR / "var" / "audit-checkpoints.jsonl")))
 
+# FHIR bulk export: NDJSON files are written here, one folder per export, and removed when the export is deleted.
+FHIR_EXPORT_ROOT = Path(env_str("FHIR_EXPORT_ROOT", str(BASE_DIR / "var" / "exports")))
+# Run each export on a background thread of the web process; off, `manage.py run_fhir_exports` picks them up.
+FHIR_EXPORT_IN_THREAD = env_bool("FHIR_EXPORT_IN_THREAD", True)

@@ -1,9 +1,12 @@
-"""Sign-in required for every page (the API answers 401 JSON instead), and the patient-tablet lock."""
+"""Sign-in required for every page (the API answers 401 JSON instead), the patient-tablet lock, and input refused
+at the door (NUL characters, JSON nested too deep)."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
+from itertools import accumulate
 from typing import Any
 
 from django.conf import settings
@@ -12,7 +15,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponseBadRequest, HttpResponseBase, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -122,6 +125,17 @@ class SecondFactorRequired:
         return self.get_response(request)
 
 
+def refuse_at_the_door(request: HttpRequest, field: str, message: str) -> HttpResponse:
+    """A 400 naming the field, in the shape of the route: an OperationOutcome, API JSON, or plain text."""
+    if request.path.startswith("/fhir"):
+        from detoxflow.interop.fhir.common import operation_outcome  # noqa: PLC0415  (FHIR models load on use)
+
+        return operation_outcome(400, "invalid", message, field)
+    if request.path.startswith("/api/"):
+        return JsonResponse({"field": field, "message": message}, status=400)
+    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
 class RefuseNulCharacters:
     """Refuse input holding a NUL character (U+0000) with a 400 naming the field, on every route.
 
@@ -138,14 +152,7 @@ class RefuseNulCharacters:
         field = self._field_with_nul(request)
         if field is None:
             return self.get_response(request)
-        message = f"{field} {self.MESSAGE}"
-        if request.path.startswith("/fhir"):
-            from detoxflow.interop.fhir.common import operation_outcome  # noqa: PLC0415  (FHIR models load on use)
-
-            return operation_outcome(400, "invalid", message, field)
-        if request.path.startswith("/api/"):
-            return JsonResponse({"field": field, "message": message}, status=400)
-        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        return refuse_at_the_door(request, field, f"{field} {self.MESSAGE}")
 
     @staticmethod
     def _field_with_nul(request: HttpRequest) -> str | None:
@@ -165,6 +172,59 @@ class RefuseNulCharacters:
             if "\x00" in name or any("\x00" in v for v in values):
                 return name.replace("\x00", "") or "parameter"
         return None
+
+
+# A JSON string, closing quote optional so an unterminated one also ends the scan; possessive quantifiers (no
+# backtracking) keep the scan linear whatever the body holds.
+_JSON_STRING = re.compile(rb'"[^"\\]*+(?:\\.[^"\\]*+)*+(?:"|\\?\Z)', re.DOTALL)
+_NOT_A_BRACKET = bytes(sorted(set(range(256)) - set(b"[]{}")))
+_DEPTH_STEP = tuple(1 if byte in b"[{" else -1 for byte in range(256))
+
+
+def json_nesting_depth(body: bytes) -> int:
+    """How deeply arrays and objects nest in a JSON text, found without parsing it (and without recursion).
+
+    Strings are removed first, so brackets inside them do not count; what is left is reduced to its brackets
+    and their running depth summed in C (re, bytes.translate, itertools.accumulate), not byte by byte in Python.
+    """
+    brackets = _JSON_STRING.sub(b"", body).translate(None, _NOT_A_BRACKET)
+    return max(accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0)
+
+
+class RefuseDeepJson:
+    """Refuse a JSON body nested deeper than JSON_MAX_DEPTH with a 400 naming the body, before anything parses it.
+
+    Python's json module and pydantic recurse once per level, so a 100,000-deep FHIR Bundle ended in a
+    RecursionError (a 500) inside the import. Checked for every /api and /fhir body (the API parses a body
+    whatever its content type) and for any body sent as JSON elsewhere.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        limit = settings.JSON_MAX_DEPTH
+        body = self._json_body(request)
+        # Cheap first: a body with no more brackets than the limit cannot nest deeper than it.
+        if body is not None and body.count(b"[") + body.count(b"{") > limit:
+            depth = json_nesting_depth(body)
+            if depth > limit:
+                message = f"body is nested {depth} levels deep; at most {limit} levels are accepted."
+                return refuse_at_the_door(request, "body", message)
+        return self.get_response(request)
+
+    @staticmethod
+    def _json_body(request: HttpRequest) -> bytes | None:
+        if request.method not in ("POST", "PUT", "PATCH", "DELETE") or request.content_type == "multipart/form-data":
+            return None
+        content_type = request.content_type or ""
+        is_json = content_type == "application/json" or content_type.endswith("+json")
+        if not (is_json or request.path.startswith(("/api/", "/fhir"))):
+            return None
+        try:
+            return request.body
+        except RequestDataTooBig:
+            return None  # Django refuses it with its own 400 when the view reads it
 
 
 class PasswordChangeRequired:

@@ -5,6 +5,7 @@ import io
 
 import pytest
 import time_machine
+from django.utils.http import parse_header_parameters
 from pypdf import PdfReader
 
 from detoxflow.accounts.permissions import Role
@@ -16,6 +17,7 @@ from detoxflow.directory.models import Resource
 from detoxflow.episodes import services as episode_services
 from detoxflow.episodes.models import Episode
 from detoxflow.errors import InvalidInput
+from detoxflow.patients.models import Patient
 
 T0 = dt.datetime(2026, 11, 20, 14, 0, tzinfo=dt.UTC)
 
@@ -185,3 +187,17 @@ def test_follow_up_calls_are_listed_and_recorded(client_as, staff, episode, na_g
         assert [t.day for t in tasks] == [2]
         counselor.post(f"/follow-ups/{tasks[0].pk}/", {"outcome": "in_treatment", "note": "went to group"})
         assert counselor.get("/follow-ups/").context["tasks"] == []
+
+
+def test_a_document_for_a_patient_whose_stored_mrn_holds_crlf_and_a_quote_downloads_under_a_safe_name(
+    client_as, staff, episode, na_group
+):
+    """Such a number (stored before the character rule) made this PDF answer 500 every time: header injection."""
+    Patient.objects.filter(pk=episode.patient_id).update(mrn='SYN"1\r\nX-Injected: yes')
+    with time_machine.travel(T0, tick=False):
+        response = client_as(Role.PHYSICIAN).get(f"/episodes/{episode.pk}/documents/summary.pdf")
+    assert response.status_code == 200
+    assert "X-Injected" not in response.headers
+    disposition, params = parse_header_parameters(response["Content-Disposition"])
+    assert (disposition, params["filename"]) == ("attachment", 'summary-SYN"1X-Injected: yes.pdf')
+    assert 'filename="summary-SYN_1X-Injected_yes.pdf"' in response["Content-Disposition"]

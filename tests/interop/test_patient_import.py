@@ -116,3 +116,14 @@ def test_who_may_import(client_as):
     assert client_as(Role.INTAKE_COORDINATOR).get("/fhir").status_code == 405
     assert client_as(Role.INTAKE_COORDINATOR).post("/fhir", {"resourceType": "Bundle"}).status_code == 415
     assert not Patient.objects.filter(mrn="REF-10").exists()
+
+
+def test_an_unsafe_record_number_is_refused_at_patient_identifier(client_as):
+    entries = [fhir_patient("REF\r\n11"), fhir_patient('REF"12'), fhir_patient("REF-13")]
+    result = Bundle.model_validate_json(post(client_as(Role.INTAKE_COORDINATOR), entries).content)
+    answers = [e.response for e in result.entry]
+    assert [a.status for a in answers] == ["400 Bad Request", "400 Bad Request", "201 Created"]
+    for answer, named in zip(answers[:2], ("a line break", "a quote"), strict=True):
+        assert answer.outcome.issue[0].expression == ["Patient.identifier"]
+        assert f"{named} is not allowed" in answer.outcome.issue[0].diagnostics
+    assert list(Patient.objects.values_list("mrn", flat=True)) == ["REF-13"]

@@ -70,3 +70,18 @@ def test_blank_allergy_is_refused_on_its_field(nurse, patient):
     assert response.status_code == 400
     assert "substance" in response.context["form"].errors
     assert not patient.allergies.exists()
+
+
+@pytest.mark.parametrize(
+    ("mrn", "named"),
+    [("SYN\r\n9", "a line break"), ('SYN"9', "a quote"), ("SYN 9", "a space")],
+    ids=["crlf", "quote", "inner-space"],
+)
+def test_registration_refuses_an_unsafe_mrn_on_the_mrn_field(nurse, facility, mrn, named):
+    response = nurse.post(
+        "/patients/new/",
+        {"mrn": mrn, "given_name": "Quinn", "family_name": "Fictus", "date_of_birth": "1985-07-01", "sex": "unknown"},
+    )
+    assert response.status_code == 400
+    assert f"{named} is not allowed" in response.context["form"].errors["mrn"][0]
+    assert not Patient.objects.exists()

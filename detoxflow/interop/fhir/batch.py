@@ -142,6 +142,8 @@ def import_patients(actor: User, body: bytes, *, now: dt.datetime | None = None,
         bundle = json.loads(body)
     except (UnicodeDecodeError, ValueError):
         raise BundleRefused("The body is not JSON.", "Bundle") from None
+    except RecursionError:  # the web door refuses deep bodies first (RefuseDeepJson); this guards other callers
+        raise BundleRefused("The body is nested too deeply to read.", "Bundle") from None
     if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
         raise BundleRefused("Send a Bundle resource.", "Bundle.resourceType")
     if bundle.get("type") != "batch":

@@ -29,6 +29,7 @@ from detoxflow.interop.models import ExportStatus
 from detoxflow.interop.queries import find_export_for
 from detoxflow.patients.models import Patient
 from detoxflow.patients.queries import find_patient_for
+from detoxflow.web.downloads import content_disposition
 from detoxflow.web.identifiers import MAX_ID
 
 View = Callable[..., HttpResponseBase]
@@ -275,7 +276,9 @@ def export_file(request: HttpRequest, user: User, export_id: str, file_name: str
     record_request_event(
         request, "fhir.export.download", patient_id=export.patient_id, object_type="BulkExport", object_id=export_id
     )
-    return FileResponse((bulk.folder(export) / file_name).open("rb"), content_type="application/fhir+ndjson")
+    response = FileResponse((bulk.folder(export) / file_name).open("rb"), content_type="application/fhir+ndjson")
+    response["Content-Disposition"] = content_disposition(file_name, inline=True)
+    return response
 
 
 @fhir_view(Action.REGISTER_PATIENT)
