@@ -77,18 +77,23 @@ def test_the_log_is_append_only(staff, stock):
         ControlledLedgerEntry.objects.all().delete()
 
 
-def test_witnessed_waste_through_the_page_checks_the_witness_password(client_as, staff, stock):
-    nurse = client_as(Role.NURSE)
-    ledger.receive(staff[Role.NURSE], stock, Decimal(100), note="pharmacy", now=T0, address=None)
-    form = {
+def waste_form(stock, witness_password):
+    """A 5 mg methadone waste as the controlled-log page posts it, witnessed by phil."""
+    return {
         "kind": "wasted",
         "unit": stock.unit_id,
         "medicine_code": "methadone_oral",
         "quantity_mg": "5",
         "witness_username": "phil",
-        "witness_password": "wrong",
+        "witness_password": witness_password,
         "note": "partial dose",
     }
+
+
+def test_witnessed_waste_through_the_page_checks_the_witness_password(client_as, staff, stock):
+    nurse = client_as(Role.NURSE)
+    ledger.receive(staff[Role.NURSE], stock, Decimal(100), note="pharmacy", now=T0, address=None)
+    form = waste_form(stock, "wrong")
     response = nurse.post("/controlled-substances/record/", form)
     assert response.status_code == 400
     assert "Witness: The username or password is not right." in response.context["form"].errors["witness_username"][0]
@@ -100,15 +105,7 @@ def test_witnessed_waste_through_the_page_checks_the_witness_password(client_as,
 def test_wrong_witness_passwords_count_toward_the_witness_lockout(client_as, staff, stock):
     nurse = client_as(Role.NURSE)
     ledger.receive(staff[Role.NURSE], stock, Decimal(100), note="pharmacy", now=T0, address=None)
-    form = {
-        "kind": "wasted",
-        "unit": stock.unit_id,
-        "medicine_code": "methadone_oral",
-        "quantity_mg": "5",
-        "witness_username": "phil",
-        "witness_password": "guess",
-        "note": "partial dose",
-    }
+    form = waste_form(stock, "guess")
     for _ in range(3):
         nurse.post("/controlled-substances/record/", form)
     # Locked now: the right password is refused too, at the ledger and at the sign-in page.
