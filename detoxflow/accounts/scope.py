@@ -68,13 +68,12 @@ class ScopedQuerySet(models.QuerySet[_M]):
         if not role_may(user.role, action):
             return self.none()
         rows = self.in_facility_of(user)
-        path = patient_path(self.model)
-        if user.unit_id is None or path is None:
+        reach = self._reach(user, timezone.now())
+        if reach is None:
             return rows
-        patient = OuterRef(path)
-        return rows.alias(
-            reach_unit_id=unit_of_patient(patient), reach_by_emergency=emergency_grant(user, patient, timezone.now())
-        ).filter(Q(reach_unit_id__isnull=True) | Q(reach_unit_id=user.unit_id) | Q(reach_by_emergency=True))
+        return rows.alias(**reach).filter(
+            Q(reach_unit_id__isnull=True) | Q(reach_unit_id=user.unit_id) | Q(reach_by_emergency=True)
+        )
 
     def in_facility_of(self, user: User) -> Self:
         """The user's facility's rows, whatever unit: for the helpers that decide the rest themselves
@@ -88,15 +87,19 @@ class ScopedQuerySet(models.QuerySet[_M]):
         audit it) rather than 404 when the record exists on another unit.
         """
         rows = self.in_facility_of(user)
+        reach = self._reach(user, now)
+        if reach is None:
+            return rows
+        return rows.annotate(reach_patient_id=F(str(patient_path(self.model))), **reach)
+
+    def _reach(self, user: User, now: dt.datetime) -> dict[str, Any] | None:
+        """What decides a unit-bound user's reach to a row: its patient's unit and any emergency grant; None
+        when nothing beyond the facility decides (a user of the whole facility, or a row about no patient)."""
         path = patient_path(self.model)
         if user.unit_id is None or path is None:
-            return rows
+            return None
         patient = OuterRef(path)
-        return rows.annotate(
-            reach_patient_id=F(path),
-            reach_unit_id=unit_of_patient(patient),
-            reach_by_emergency=emergency_grant(user, patient, now),
-        )
+        return {"reach_unit_id": unit_of_patient(patient), "reach_by_emergency": emergency_grant(user, patient, now)}
 
 
 def rows_of(model: type[_M]) -> ScopedQuerySet[_M]:
