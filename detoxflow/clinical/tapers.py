@@ -109,13 +109,15 @@ def build_taper(
         raise TaperRefused("step", "The step must be above zero (and below 100 for a percentage).")
     if not 1 <= step_days <= 28:
         raise TaperRefused("step_days", "Steps are 1 to 28 days apart.")
+    # Every makeable dose up to the start, counted once: the start and the floor must be among them.
+    makeable_up_to_start = makeable_doses(start_mg, strengths_mg)
     for field, amount in (("start_mg", start_mg), ("floor_mg", floor_mg)):
-        if not makeable(amount, strengths_mg):
+        if amount not in makeable_up_to_start:
             raise TaperRefused(
                 field, f"{amount.normalize():f} mg cannot be made from whole {_names(strengths_mg)} units."
             )
 
-    ladder = [d for d in makeable_doses(start_mg, strengths_mg) if d >= floor_mg]
+    ladder = [d for d in makeable_up_to_start if d >= floor_mg]
     doses: list[Decimal] = [start_mg]
     while doses[-1] > floor_mg:
         current = doses[-1]
