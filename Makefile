@@ -17,7 +17,7 @@ demo: $(VENV_STAMP)
 	$(PY) manage.py seed
 	@echo ""
 	@echo "DetoxFlow demo: open http://127.0.0.1:8000 and sign in with a login above (Ctrl-C stops it)."
-	$(PY) manage.py runserver 127.0.0.1:8000
+	bash scripts/demo-serve.sh
 
 test: $(VENV_STAMP)
 	bash scripts/test.sh

@@ -62,6 +62,13 @@ class BulkExport(models.Model):
     refused_patients = models.PositiveIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
     failure = models.TextField(blank=True)
+    # The background job (django-tasks result id) that runs it now. An export whose worker dies is run again by
+    # a new job; `attempts` counts the runs started, and each run writes only while the count is still its own,
+    # so a run presumed dead that wakes up cannot overwrite the retry's work.
+    job_id = models.UUIDField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # Last sign of life from the running job (claim, then every progress report); stale means its worker died.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     objects = BulkExportQuerySet.as_manager()
 

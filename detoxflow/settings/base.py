@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks",
+    "django_tasks_db",
     "detoxflow.web",
     "detoxflow.facilities",
     "detoxflow.accounts",
@@ -47,6 +49,7 @@ INSTALLED_APPS = [
     "detoxflow.consent",
     "detoxflow.interop",
     "detoxflow.audit",
+    "detoxflow.jobs",
     "detoxflow.demo",
 ]
 
@@ -199,5 +202,16 @@ AUDIT_CHECKPOINT_FILE = Path(env_str("AUDIT_CHECKPOINT_FILE", str(BASE_DIR / "va
 
 # FHIR bulk export: NDJSON files are written here, one folder per export, and removed when the export is deleted.
 FHIR_EXPORT_ROOT = Path(env_str("FHIR_EXPORT_ROOT", str(BASE_DIR / "var" / "exports")))
-# Run each export on a background thread of the web process; off, `manage.py run_fhir_exports` picks them up.
-FHIR_EXPORT_IN_THREAD = env_bool("FHIR_EXPORT_IN_THREAD", True)
+
+# Background work (FHIR exports, the housekeeping below, later scheduled work) is queued in the database through
+# django-tasks and run by `manage.py worker`, a separate process: `make demo` starts one beside the web server,
+# production runs it as its own service. The queue is a table, so SQLite works as PostgreSQL does.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A job that has shown no sign of life for this long is taken to have lost its worker (killed, machine gone):
+# it is tried again, up to BACKGROUND_JOB_ATTEMPTS in all, then marked failed, audited, and the requester told.
+# An export reports progress every few seconds, so this is generous; lower it only with a faster heartbeat.
+BACKGROUND_JOB_STALLED_AFTER = dt.timedelta(seconds=env_int("BACKGROUND_JOB_STALLED_AFTER_SECONDS", 300))
+BACKGROUND_JOB_ATTEMPTS = env_int("BACKGROUND_JOB_ATTEMPTS", 2)
+# How often the worker looks for abandoned jobs, and writes every audit chain's signed checkpoint.
+HOUSEKEEPING_EVERY = dt.timedelta(seconds=env_int("HOUSEKEEPING_EVERY_SECONDS", 60))
+AUDIT_CHECKPOINT_INTERVAL = dt.timedelta(seconds=env_int("AUDIT_CHECKPOINT_INTERVAL_SECONDS", 3600))

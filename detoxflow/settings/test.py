@@ -9,7 +9,5 @@ from detoxflow.settings.base import *  # noqa: F403  (settings modules extend th
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DEBUG = False
-# Exports stay queued until a test runs them, as the worker command would: the async protocol is then observable.
-FHIR_EXPORT_IN_THREAD = False
 # Checkpoints go to a throwaway folder, never into the source tree.
 AUDIT_CHECKPOINT_FILE = Path(tempfile.mkdtemp(prefix="detoxflow-audit-")) / "checkpoints.jsonl"

@@ -3,12 +3,10 @@
 import dataclasses
 import datetime as dt
 import json
-import time
 import tracemalloc
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from fhir.resources.R4B import get_fhir_model_class
@@ -297,23 +295,3 @@ def test_memory_stays_flat_as_a_generated_facilitys_export_grows(db, settings):
     assert (small, large) == (200, 1000)
     # Five times the resources; a design that held them (or their JSON) would need about five times the memory.
     assert large_peak < small_peak * 1.5, (small_peak, large_peak)
-
-
-@pytest.mark.postgres_only
-@pytest.mark.django_db(transaction=True)
-def test_the_export_runs_on_its_own_thread_while_the_status_url_answers(client_as, staff, patient, beds, settings):
-    if connection.vendor != "postgresql":
-        # The SQLite test database is in memory with a shared cache, which locks whole tables between
-        # connections: the export thread's writes and the status reads then fail at random ("database
-        # table is locked"), which says nothing about the export. The PostgreSQL run has real connections.
-        pytest.skip("needs concurrent connections, which only the PostgreSQL run has")
-    settings.FHIR_EXPORT_IN_THREAD = True
-    recorded_episode(staff, patient, beds[0], T0)
-    physician = client_as(Role.PHYSICIAN)
-    status_url = start(physician, f"/fhir/$export?{QUERY}")
-    deadline = time.monotonic() + 30
-    while (response := physician.get(status_url)).status_code == 202 and time.monotonic() < deadline:
-        assert response["X-Progress"].split(":")[0] in ("queued", "running")
-        time.sleep(0.05)
-    assert response.status_code == 200, response.content
-    assert sum(o["count"] for o in response.json()["output"]) > 0

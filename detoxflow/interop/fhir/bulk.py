@@ -14,18 +14,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-import threading
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
+from django_tasks import task
+from django_tasks_db.models import DBTaskResult
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 
 from detoxflow.accounts.models import User
 from detoxflow.accounts.permissions import Action
+from detoxflow.audit.models import Outcome
 from detoxflow.audit.services import record_event
 from detoxflow.consent.coverage import (
     NOTICE_SOURCE,
@@ -52,6 +56,12 @@ class ExportOrphaned(Exception):
 
 
 def folder(export: BulkExport) -> Path:
+    """The current run's files. Each run writes its own folder, so a run presumed dead that wakes up cannot
+    write into its retry's files."""
+    return _export_folder(export) / f"run-{export.attempts}"
+
+
+def _export_folder(export: BulkExport) -> Path:
     return Path(settings.FHIR_EXPORT_ROOT) / str(export.id)
 
 
@@ -66,7 +76,7 @@ def kick_off(
     now: dt.datetime,
     address: str | None,
 ) -> BulkExport:
-    """Queue an export and start it (on a background thread unless the deployment runs a worker)."""
+    """Record an export and queue it for the background worker (`manage.py worker`)."""
     unknown = [t for t in types if t not in KINDS]
     if unknown:
         raise InvalidInput("_type", f"{unknown[0]} is not a resource type this server exports.")
@@ -95,16 +105,16 @@ def kick_off(
             address=address,
             detail={"recipient": export.recipient, "types": export.types},
         )
-    if settings.FHIR_EXPORT_IN_THREAD:
-        transaction.on_commit(lambda: threading.Thread(target=_run_on_thread, args=(export.id,), daemon=True).start())
+        _queue(export)
     return export
 
 
-def _run_on_thread(export_id: Any) -> None:
-    try:
-        run(export_id)
-    finally:
-        connections.close_all()
+def _queue(export: BulkExport) -> None:
+    """Put the export's next run on the background queue, in the caller's transaction: the job exists iff the
+    export does (the queue is a table in the same database)."""
+    job = run_fhir_export.enqueue(str(export.id))
+    BulkExport.objects.filter(pk=export.pk).update(job_id=job.id)
+    export.job_id = uuid.UUID(job.id)
 
 
 class _Consents:
@@ -161,19 +171,115 @@ def _rows(export: BulkExport, starter: User, kind: ResourceKind) -> Iterator[Any
     return rows.iterator(chunk_size=getattr(settings, "FHIR_EXPORT_CHUNK", CHUNK))
 
 
+@task()
+def run_fhir_export(export_id: str) -> None:
+    """The background job (`manage.py worker`) that writes one queued export."""
+    run(export_id)
+
+
 def run(export_id: Any) -> None:
     """Write the export's files; a failure is kept on the export (and shown on its status URL), never half-listed."""
-    claimed = BulkExport.objects.filter(pk=export_id, status=ExportStatus.QUEUED).update(status=ExportStatus.RUNNING)
+    now = timezone.now()
+    claimed = BulkExport.objects.filter(pk=export_id, status=ExportStatus.QUEUED).update(
+        status=ExportStatus.RUNNING, attempts=F("attempts") + 1, heartbeat_at=now
+    )
     if not claimed:
         return
     export = BulkExport.objects.select_related("requested_by").get(pk=export_id)
     try:
         _write(export)
-    except Exception as failure:  # noqa: BLE001  (any failure must end on the status URL, not in a dead thread)
-        shutil.rmtree(folder(export), ignore_errors=True)
-        BulkExport.objects.filter(pk=export.pk).update(
-            status=ExportStatus.FAILED, failure=f"{type(failure).__name__}: {failure}", finished_at=timezone.now()
-        )
+    except Exception as failure:  # noqa: BLE001  (any failure must end on the status URL, not in a dead worker)
+        _fail(export, f"{type(failure).__name__}: {failure}")
+
+
+def _this_run(export: BulkExport) -> Any:
+    """The export's row while this run still owns it (running, and no later attempt has started)."""
+    return BulkExport.objects.filter(pk=export.pk, status=ExportStatus.RUNNING, attempts=export.attempts)
+
+
+def _fail(export: BulkExport, failure: str) -> None:
+    """End the export failed, with the reason its requester reads on the status URL, and audit it."""
+    shutil.rmtree(_export_folder(export), ignore_errors=True)
+    with transaction.atomic():
+        ended = BulkExport.objects.filter(
+            pk=export.pk, status__in=(ExportStatus.QUEUED, ExportStatus.RUNNING), attempts=export.attempts
+        ).update(status=ExportStatus.FAILED, failure=failure, finished_at=timezone.now())
+        if ended:
+            record_event(
+                actor=None,
+                user_name=export.requested_by_name,
+                action="fhir.export.fail",
+                outcome=Outcome.FAILED,
+                facility_id=export.facility_id,
+                patient_id=export.patient_id,
+                object_type="BulkExport",
+                object_id=str(export.id),
+                detail={"failure": failure[:500], "attempts": export.attempts},
+            )
+
+
+def recover_abandoned(now: dt.datetime) -> list[BulkExport]:
+    """Exports whose worker died: run again while attempts remain, else failed and audited.
+
+    A running export reports progress every few seconds; one silent for BACKGROUND_JOB_STALLED_AFTER lost its
+    worker. A queued export whose job ended without claiming it (its worker failed before our code ran) is
+    stranded the same way. Returns the exports it acted on.
+    """
+    stale = now - settings.BACKGROUND_JOB_STALLED_AFTER
+    silent = BulkExport.objects.filter(status=ExportStatus.RUNNING, heartbeat_at__lt=stale)
+    pending_jobs = DBTaskResult.objects.filter(status__in=("READY", "RUNNING")).values("id")
+    stranded = BulkExport.objects.filter(status=ExportStatus.QUEUED, requested_at__lt=stale).exclude(
+        job_id__in=pending_jobs
+    )
+    acted: list[BulkExport] = []
+    for export_id in list(silent.values_list("pk", flat=True)) + list(stranded.values_list("pk", flat=True)):
+        with transaction.atomic():
+            export = (
+                BulkExport.objects.select_for_update()
+                .filter(pk=export_id, status__in=(ExportStatus.QUEUED, ExportStatus.RUNNING))
+                .first()
+            )
+            if export is None or (export.heartbeat_at or export.requested_at) >= stale:
+                continue  # finished, or showed life, since it was listed
+            if export.job_id:
+                DBTaskResult.objects.filter(pk=export.job_id, status="RUNNING").update(
+                    status="FAILED",
+                    finished_at=now,
+                    exception_class_path="detoxflow.jobs.services.WorkerLost",
+                    traceback=f"No sign of life since {export.heartbeat_at or export.requested_at:%Y-%m-%d %H:%M %Z}.",
+                )
+            if export.attempts < settings.BACKGROUND_JOB_ATTEMPTS:
+                _retry(export)
+            else:
+                _fail(export, _lost_worker(export))
+            acted.append(export)
+    return acted
+
+
+def _lost_worker(export: BulkExport) -> str:
+    last = export.heartbeat_at or export.requested_at
+    tries = "once" if export.attempts <= 1 else f"{export.attempts} times"
+    return (
+        f"The background worker running it stopped (no sign of life since {last:%Y-%m-%d %H:%M %Z}); "
+        f"it was tried {tries}. Start the export again."
+    )
+
+
+def _retry(export: BulkExport) -> None:
+    shutil.rmtree(folder(export), ignore_errors=True)  # the lost run's partial files
+    BulkExport.objects.filter(pk=export.pk).update(status=ExportStatus.QUEUED, written=0, heartbeat_at=None)
+    _queue(export)
+    record_event(
+        actor=None,
+        user_name=export.requested_by_name,
+        action="fhir.export.retry",
+        outcome=Outcome.FAILED,
+        facility_id=export.facility_id,
+        patient_id=export.patient_id,
+        object_type="BulkExport",
+        object_id=str(export.id),
+        detail={"attempt_lost": export.attempts, "reason": "worker stopped", "next_job": str(export.job_id)},
+    )
 
 
 def _write(export: BulkExport) -> None:
@@ -185,26 +291,28 @@ def _write(export: BulkExport) -> None:
     consents = _Consents(export, starter, timezone.localdate())
     target = folder(export)
     target.mkdir(parents=True, exist_ok=True)
-    output, written = [], 0
+    output, written, read = [], 0, 0
     for name in export.types:
         kind, count = KINDS[name], 0
         with (target / f"{name}.ndjson").open("w", encoding="utf-8") as ndjson:
             for row in _rows(export, starter, kind):
+                # Progress counts rows read, not written: many rows kept back by consents still show life.
+                read += 1
+                if read % PROGRESS_EVERY == 0 and not _still_wanted(export, written):
+                    shutil.rmtree(target, ignore_errors=True)
+                    return
                 if not consents.lets_out(kind, row, export.recipient):
                     continue
                 ndjson.write(_validated_line(kind, row))
                 count += 1
                 written += 1
-                if written % PROGRESS_EVERY == 0 and not _still_wanted(export, written):
-                    shutil.rmtree(target, ignore_errors=True)
-                    return
         output.append({"type": name, "count": count})
     with (target / REFUSED_FILE).open("w", encoding="utf-8") as ndjson:
         for patient_id, reason in consents.refused.items():
             ndjson.write(_refusal(patient_id, reason).model_dump_json(exclude_none=True))
             ndjson.write("\n")
     with transaction.atomic():
-        completed = BulkExport.objects.filter(pk=export.pk, status=ExportStatus.RUNNING).update(
+        completed = _this_run(export).update(
             status=ExportStatus.COMPLETED,
             written=written,
             output=output,
@@ -213,7 +321,7 @@ def _write(export: BulkExport) -> None:
         )
         if completed:
             _log_disclosures(export, consents)
-    if not completed:  # deleted while the last file was being written
+    if not completed:  # deleted while the last file was being written, or this run was presumed dead
         shutil.rmtree(target, ignore_errors=True)
 
 
@@ -230,8 +338,8 @@ def _validated_line(kind: ResourceKind, row: Any) -> str:
 
 
 def _still_wanted(export: BulkExport, written: int) -> bool:
-    """Report progress; False once the export has been cancelled."""
-    return bool(BulkExport.objects.filter(pk=export.pk, status=ExportStatus.RUNNING).update(written=written))
+    """Report progress (the run's sign of life); False once the export has been cancelled or given to a retry."""
+    return bool(_this_run(export).update(written=written, heartbeat_at=timezone.now()))
 
 
 def _refusal(patient_id: int, reason: str) -> OperationOutcome:
@@ -298,4 +406,4 @@ def delete(actor: User, export: BulkExport, *, address: str | None) -> None:
             object_id=str(export.id),
             address=address,
         )
-    shutil.rmtree(folder(export), ignore_errors=True)
+    shutil.rmtree(_export_folder(export), ignore_errors=True)

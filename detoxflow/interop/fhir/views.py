@@ -8,6 +8,7 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -247,7 +248,13 @@ def export_status(request: HttpRequest, user: User, export_id: str) -> HttpRespo
         return operation_outcome(405, "not-supported", "Use GET for the status, DELETE to cancel.")
     if export.status in (ExportStatus.QUEUED, ExportStatus.RUNNING):
         response = HttpResponse(status=202)
-        response["X-Progress"] = f"{export.status}: {export.written} resources written"
+        progress = f"{export.status}: {export.written} resources written"
+        if export.status == ExportStatus.QUEUED and export.attempts:
+            progress += (
+                f"; its worker stopped during attempt {export.attempts}, so it will retry "
+                f"(attempt {export.attempts + 1} of {settings.BACKGROUND_JOB_ATTEMPTS})"
+            )
+        response["X-Progress"] = progress
         response["Retry-After"] = "5"
         return response
     if export.status == ExportStatus.FAILED:
