@@ -205,17 +205,22 @@ def _fail(export: BulkExport, failure: str) -> None:
             pk=export.pk, status__in=(ExportStatus.QUEUED, ExportStatus.RUNNING), attempts=export.attempts
         ).update(status=ExportStatus.FAILED, failure=failure, finished_at=timezone.now())
         if ended:
-            record_event(
-                actor=None,
-                user_name=export.requested_by_name,
-                action="fhir.export.fail",
-                outcome=Outcome.FAILED,
-                facility_id=export.facility_id,
-                patient_id=export.patient_id,
-                object_type="BulkExport",
-                object_id=str(export.id),
-                detail={"failure": failure[:500], "attempts": export.attempts},
-            )
+            _audit_run(export, "fhir.export.fail", {"failure": failure[:500], "attempts": export.attempts})
+
+
+def _audit_run(export: BulkExport, action: str, detail: dict[str, Any], outcome: str = Outcome.FAILED) -> None:
+    """What the background run did, in the name of whoever asked for the export."""
+    record_event(
+        actor=None,
+        user_name=export.requested_by_name,
+        action=action,
+        outcome=outcome,
+        facility_id=export.facility_id,
+        patient_id=export.patient_id,
+        object_type="BulkExport",
+        object_id=str(export.id),
+        detail=detail,
+    )
 
 
 def recover_abandoned(now: dt.datetime) -> list[BulkExport]:
@@ -269,16 +274,10 @@ def _retry(export: BulkExport) -> None:
     shutil.rmtree(folder(export), ignore_errors=True)  # the lost run's partial files
     BulkExport.objects.filter(pk=export.pk).update(status=ExportStatus.QUEUED, written=0, heartbeat_at=None)
     _queue(export)
-    record_event(
-        actor=None,
-        user_name=export.requested_by_name,
-        action="fhir.export.retry",
-        outcome=Outcome.FAILED,
-        facility_id=export.facility_id,
-        patient_id=export.patient_id,
-        object_type="BulkExport",
-        object_id=str(export.id),
-        detail={"attempt_lost": export.attempts, "reason": "worker stopped", "next_job": str(export.job_id)},
+    _audit_run(
+        export,
+        "fhir.export.retry",
+        {"attempt_lost": export.attempts, "reason": "worker stopped", "next_job": str(export.job_id)},
     )
 
 
@@ -383,15 +382,11 @@ def _log_disclosures(export: BulkExport, consents: _Consents) -> None:
             Disclosure.objects.bulk_create(batch)
             batch.clear()
     Disclosure.objects.bulk_create(batch)
-    record_event(
-        actor=None,
-        user_name=export.requested_by_name,
-        action="fhir.export.complete",
-        facility_id=export.facility_id,
-        patient_id=export.patient_id,
-        object_type="BulkExport",
-        object_id=str(export.id),
-        detail={"disclosures": len(consents.sent), "refused_patients": len(consents.refused)},
+    _audit_run(
+        export,
+        "fhir.export.complete",
+        {"disclosures": len(consents.sent), "refused_patients": len(consents.refused)},
+        outcome=Outcome.SUCCESS,
     )
 
 
