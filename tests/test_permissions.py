@@ -162,7 +162,7 @@ ROUTES: list[tuple[str, str, str, dict[str, object] | None, Action]] = [
     ),
     ("sign-protocol", "post", "/episodes/{episode}/medications/protocol/", {"protocol": "adjuncts"}, Action.SIGN_ORDER),
     ("sign-order", "post", "/episodes/{episode}/medications/order/", {"medicine_code": "x"}, Action.SIGN_ORDER),
-    ("stop-order", "post", "/medications/orders/{order}/stop/", None, Action.SIGN_ORDER),
+    ("stop-order", "post", "/medications/orders/{order}/stop/", {"reason": "taper finished"}, Action.SIGN_ORDER),
     (
         "administer",
         "post",

@@ -200,8 +200,13 @@ def _place_and_staff(index: int, *, demo_logins: bool, password_hash: str) -> tu
         name="Riverside Withdrawal Management Unit (demo)" if demo_logins else f"Synthetic Detox Site {index}",
         code=code,
         admissions_phone="555-0100",
+        main_phone="555-0101",  # 555-01xx numbers are reserved for fiction
+        address=f"{100 + index} Example Way, Springfield",
     )
-    units = [Unit.objects.create(facility=facility, name=name, code=unit_code) for name, unit_code in UNITS]
+    units = [
+        Unit.objects.create(facility=facility, name=name, code=unit_code, phone=f"555-01{10 + n:02d}")
+        for n, (name, unit_code) in enumerate(UNITS)
+    ]
     Bed.objects.bulk_create(
         [
             Bed(facility=facility, unit=unit, label=f"{unit.code[0].upper()}{n:02d}")

@@ -14,6 +14,12 @@ class Facility(models.Model):
     code = models.SlugField(max_length=32, unique=True)
     admissions_phone = models.CharField(max_length=32, blank=True)
     timezone = models.CharField(max_length=64, default="America/New_York")
+    # Printed on discharge papers, so a receiving clinician knows where the patient came from and whom to call.
+    address = models.CharField(max_length=300, blank=True)
+    main_phone = models.CharField(max_length=32, blank=True)
+    # How new medical record numbers are made: {code} is the facility's code (upper-cased), {year} the year of
+    # registration and {number} a per-facility sequence (with a format, e.g. {number:06d}).
+    record_number_pattern = models.CharField(max_length=64, default="{code}-{number:06d}")
 
     class Meta:
         verbose_name_plural = "facilities"
@@ -29,6 +35,8 @@ class Unit(models.Model):
     facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="units")
     name = models.CharField(max_length=100)
     code = models.SlugField(max_length=32)
+    # The nursing station's own line, for the patient's handout ("call the unit").
+    phone = models.CharField(max_length=32, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 

@@ -41,6 +41,7 @@ class MedicationRequest(models.Model):
     signed_by_name = models.CharField(max_length=200)
     stopped_at = models.DateTimeField(null=True, blank=True)
     stopped_by_name = models.CharField(max_length=200, blank=True)
+    stop_reason = models.TextField(blank=True)
 
     objects = ScopedQuerySet.as_manager()
     patient_path = "episode__patient_id"

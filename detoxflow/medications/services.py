@@ -145,14 +145,17 @@ def sign_protocol(
         ]
 
 
-def stop_order(actor: User, order: MedicationRequest, *, now: dt.datetime, address: str | None) -> None:
-    """Stop an active order; its history stays on the MAR."""
+def stop_order(actor: User, order: MedicationRequest, *, reason: str, now: dt.datetime, address: str | None) -> None:
+    """Stop an active order, with the prescriber's reason; its history stays on the MAR."""
     if order.stopped_at is not None:
         raise InvalidInput("order", "This order is already stopped.")
+    if not reason.strip():
+        raise InvalidInput("reason", "Say why the order is stopped (e.g. taper finished, side effects, discharge).")
     with transaction.atomic():
         order.stopped_at = now
         order.stopped_by_name = actor.display_name
-        order.save(update_fields=["stopped_at", "stopped_by_name"])
+        order.stop_reason = reason.strip()
+        order.save(update_fields=["stopped_at", "stopped_by_name", "stop_reason"])
         record_event(
             actor=actor,
             action="order.stop",
@@ -161,6 +164,7 @@ def stop_order(actor: User, order: MedicationRequest, *, now: dt.datetime, addre
             object_type="MedicationRequest",
             object_id=order.pk,
             address=address,
+            detail={"reason": order.stop_reason},
         )
 
 

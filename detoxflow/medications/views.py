@@ -101,7 +101,13 @@ def stop(request: HttpRequest, order_id: int) -> HttpResponse:
     """Stop an order."""
     order = get_order_for(request, order_id, Action.SIGN_ORDER)
     try:
-        services.stop_order(staff_member(request), order, now=timezone.now(), address=client_address(request))
+        services.stop_order(
+            staff_member(request),
+            order,
+            reason=request.POST.get("reason", ""),
+            now=timezone.now(),
+            address=client_address(request),
+        )
     except InvalidInput as error:
         return _mar(request, order.episode, 400, error=error.message, error_order=order.pk)
     return redirect("mar", order.episode_id)

@@ -149,7 +149,7 @@ def test_hand_orders_are_held_to_the_formulary(staff, episode, changes, field):
 
 def test_a_stopped_order_takes_no_more_doses(staff, episode):
     order = bup_order(staff, episode)
-    services.stop_order(staff[Role.PHYSICIAN], order, now=T0, address=None)
+    services.stop_order(staff[Role.PHYSICIAN], order, reason="taper finished", now=T0, address=None)
     with pytest.raises(InvalidInput, match="was stopped"):
         give(staff, order, T0 + H, status="held", reason="x")
 

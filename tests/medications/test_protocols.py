@@ -26,7 +26,7 @@ def test_editing_a_protocol_never_changes_a_signed_order(staff, episode):
         now=T0,
         address=None,
     )
-    services.stop_order(physician, before, now=T0, address=None)
+    services.stop_order(physician, before, reason="protocol changed", now=T0, address=None)
     (after,) = services.sign_protocol(physician, episode, "buprenorphine_induction", now=T0, address=None)
     before.refresh_from_db()
     assert (before.cows_at_least, before.dose_mg) == (8, 4)
