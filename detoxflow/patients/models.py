@@ -67,6 +67,10 @@ class Patient(models.Model):
     phone = models.CharField(max_length=32, blank=True)
     emergency_contact_name = models.CharField(max_length=200, blank=True)
     emergency_contact_phone = models.CharField(max_length=32, blank=True)
+    # "No known allergies" is an answer someone gave, distinct from never having asked: the banner says which.
+    # Recording an allergy clears it.
+    no_known_allergies_at = models.DateTimeField(null=True, blank=True)
+    no_known_allergies_by_name = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
