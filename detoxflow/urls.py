@@ -4,6 +4,7 @@ from django.urls import include, path, register_converter
 
 from detoxflow.api import api
 from detoxflow.web.identifiers import RecordIdConverter
+from detoxflow.web.views import favicon
 
 register_converter(RecordIdConverter, "id")
 
@@ -22,6 +23,7 @@ urlpatterns = [
     path("", include("detoxflow.consent.urls")),
     path("", include("detoxflow.interop.fhir.urls")),
     path("api/", api.urls),
+    path("favicon.ico", favicon, name="favicon"),
 ]
 
 handler403 = "detoxflow.accounts.views.forbidden"

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from django import forms
 
-from detoxflow.web.identifiers import MAX_ID
-
 
 class AuditFilterForm(forms.Form):
     """Narrow the log by patient, user and date range; all optional."""
 
-    patient = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, label="Patient id")
+    patient = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Patient",
+        help_text="Name, record number or record id",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
     user = forms.CharField(required=False, max_length=150, label="Username")
     start = forms.DateField(
         required=False,

@@ -53,8 +53,10 @@ class TabletLock:
             self_report = reverse("self-report", args=[lock["episode"]])
             locked_page = reverse("tablet-locked")
             allowed = {locked_page} if lock["state"] == "locked" else {self_report, locked_page}
-            if request.path_info not in allowed and not request.path_info.startswith(
-                "/" + settings.STATIC_URL.lstrip("/")
+            if (
+                request.path_info not in allowed
+                and request.path_info != "/favicon.ico"
+                and not request.path_info.startswith("/" + settings.STATIC_URL.lstrip("/"))
             ):
                 return redirect(locked_page if lock["state"] == "locked" else self_report)
         return self.get_response(request)
@@ -69,8 +71,9 @@ CONTENT_SECURITY_POLICY = (
 class SecurityHeaders:
     """A Content-Security-Policy with no inline scripts or styles on every page.
 
-    The OpenAPI browser (/api/docs) loads Swagger UI from its CDN with an inline bootstrap script, so it
-    keeps the browser's default; it shows no patient data and needs a signed-in user.
+    The OpenAPI browser (/api/docs) is Swagger UI from django-ninja's own static files (nothing from another
+    host); its bundle was not checked under this policy, so it keeps the browser's default; it shows no patient
+    data and needs a signed-in user.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:

@@ -1,17 +1,25 @@
-"""handler500: a 503 with Retry-After while the database is unreachable; every answer in the route's own shape."""
+"""handler500: a 503 with Retry-After while the database is unreachable; every answer in the route's own shape.
+And /favicon.ico, which browsers ask for on every page whatever the page links to."""
 
 from __future__ import annotations
 
 import sys
+from functools import cache
+from pathlib import Path
 
+from django.contrib.auth.decorators import login_not_required
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.views import defaults
+from django.views.decorators.http import require_safe
 
 # Long enough for a database restart or fail-over to finish, short enough that a nurse retrying by hand waits no longer.
 RETRY_AFTER_SECONDS = 30
 UNAVAILABLE = "The database is not answering just now; try again in a minute."
+FAVICON = Path(__file__).resolve().parent / "static" / "favicon.ico"
+# A day: the icon changes with a release at most, and every page load would otherwise ask again.
+FAVICON_MAX_AGE = 24 * 60 * 60
 
 
 def _database_down(exception: BaseException | None) -> bool:
@@ -56,3 +64,18 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"field": None, "message": "Server error; it has been logged."}, status=500)
     return defaults.server_error(request)
+
+
+@cache
+def _favicon_bytes() -> bytes:
+    return FAVICON.read_bytes()
+
+
+@login_not_required
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """The product's icon at /favicon.ico, signed in or not: browsers ask for it before any <link rel="icon">
+    is read, so without it every page logs a 404. Touches no database."""
+    response = HttpResponse(_favicon_bytes(), content_type="image/x-icon")
+    response["Cache-Control"] = f"public, max-age={FAVICON_MAX_AGE}"
+    return response
