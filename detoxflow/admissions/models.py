@@ -82,15 +82,20 @@ class PhoneScreen(models.Model):
     episode = models.OneToOneField(
         Episode, on_delete=models.PROTECT, null=True, blank=True, related_name="phone_screen"
     )
-    caller_name = models.CharField(max_length=100)
-    caller_relationship = models.CharField(max_length=16, choices=CallerRelationship.choices)
-    substances = models.JSONField(default=list)
+    # Blank means "not asked": an emergency call ends at the emergency questions, and what was said before
+    # that is kept without waiting for the rest (record_phone_screen asks for it on any other call).
+    caller_name = models.CharField(max_length=100, blank=True)
+    # The number to call back on, carried from the call-back request and on to the booking.
+    phone = models.CharField("call-back number", max_length=32, blank=True)
+    caller_relationship = models.CharField(max_length=16, choices=CallerRelationship.choices, blank=True)
+    substances = models.JSONField(default=list, blank=True)
     hours_since_last_use = models.PositiveIntegerField(null=True, blank=True)
-    route = models.CharField(max_length=16, choices=Route.choices)
+    route = models.CharField(max_length=16, choices=Route.choices, blank=True)
     daily_amount = models.CharField(max_length=100, blank=True)
-    prior_detox_count = models.PositiveSmallIntegerField(default=0)
+    prior_detox_count = models.PositiveSmallIntegerField(null=True, blank=True)
     prior_complicated_withdrawal = models.BooleanField(default=False)
-    pregnancy = models.CharField(max_length=16)
+    # A PregnancyAnswer value, or "" when not asked: never taken as "not pregnant".
+    pregnancy = models.CharField(max_length=16, blank=True)
     suicidal_with_plan = models.BooleanField(default=False)
     suicidal_without_plan = models.BooleanField(default=False)
     overdose_now = models.BooleanField(default=False)
@@ -98,9 +103,10 @@ class PhoneScreen(models.Model):
     breathing_difficulty = models.BooleanField(default=False)
     other_emergency_signs = models.BooleanField(default=False)
     payer = models.CharField(max_length=100, blank=True)
-    has_housing = models.BooleanField(default=True)
-    has_home_support = models.BooleanField(default=True)
-    wants_treatment = models.BooleanField(default=True)
+    # None is "not asked": a default here would answer for the caller.
+    has_housing = models.BooleanField(null=True, blank=True, default=None)
+    has_home_support = models.BooleanField(null=True, blank=True, default=None)
+    wants_treatment = models.BooleanField(null=True, blank=True, default=None)
     out_of_scope = models.BooleanField(default=False)
     notes = models.TextField(blank=True)
     decision = models.CharField(max_length=16)
@@ -120,3 +126,19 @@ class PhoneScreen(models.Model):
 
     def __str__(self) -> str:
         return f"Phone screen {self.pk}: {self.decision}"
+
+    def unanswered(self) -> list[str]:
+        """The questions left unasked on this call, in the form's words, so nobody reads a blank as a "no"."""
+        blank: list[tuple[object, str]] = [
+            (self.caller_name, "caller name"),
+            (self.caller_relationship, "who is calling"),
+            (self.substances, "substances"),
+            (self.hours_since_last_use, "time since last use"),
+            (self.route, "route"),
+            (self.prior_detox_count, "past detox count"),
+            (self.pregnancy, "pregnancy"),
+            (self.has_housing, "safe place to live"),
+            (self.has_home_support, "support at home"),
+            (self.wants_treatment, "wants treatment now"),
+        ]
+        return [label for value, label in blank if value in (None, "", [])]

@@ -12,7 +12,7 @@ from detoxflow.admissions.models import CallbackRequest, CallbackStatus, PhoneSc
 from detoxflow.audit.services import record_event
 from detoxflow.clinical.rulebook import RuleSet
 from detoxflow.clinical.triage import PhoneScreen as TriageFacts
-from detoxflow.clinical.triage import PregnancyAnswer, Substance, triage
+from detoxflow.clinical.triage import PregnancyAnswer, Substance, TriageDecision, triage
 from detoxflow.episodes import services as episode_services
 from detoxflow.episodes.models import Episode
 from detoxflow.errors import InvalidInput
@@ -90,24 +90,61 @@ def book_admission(
     return episode
 
 
+# What a screen must have answered before any decision but an urgent one, with the question to ask. Triage reads
+# substances (sedative co-use), pregnancy and readiness; the caller, who they are and the route are what the
+# booking and intake go on. Housing and home support are not asked for: triage does not read them, and the
+# intake assessment asks them again.
+NEEDED_BEYOND_AN_EMERGENCY = (
+    ("caller_name", "Ask the caller's name (a first name or an alias is fine)."),
+    ("caller_relationship", "Ask who is calling: the person themselves, family, a friend or a professional."),
+    ("substances", "Tick at least one substance the person uses."),
+    ("route", "Ask how the main opioid is used (choose 'Other / unknown' if they do not say)."),
+    (
+        "pregnancy",
+        "Ask about pregnancy (choose 'Not applicable' if it cannot apply): triage flags it and, with no bed free, "
+        "a pregnant caller is not put on the waitlist.",
+    ),
+    (
+        "wants_treatment",
+        "Ask whether the person wants treatment now: it decides between booking a bed and a referral.",
+    ),
+)
+URGENT = (TriageDecision.EMERGENCY, TriageDecision.SAME_DAY)
+
+
+def _answered(value: Any) -> bool:
+    return value not in (None, "", [], ())
+
+
 def _triage_facts(values: dict[str, Any], *, bed_available: bool) -> TriageFacts:
+    """The answers as triage reads them.
+
+    A question not asked goes in as the answer that claims nothing (no substance, no pregnancy, not asking for
+    treatment). Triage decides an emergency or a same-day assessment before it reads any of them, and
+    record_phone_screen keeps no other decision until they are answered, so a blank is never taken as a "no".
+    """
+    pregnancy = values.get("pregnancy")
     return TriageFacts(
-        substances=frozenset(Substance(v) for v in values["substances"]),
+        substances=frozenset(Substance(v) for v in values.get("substances") or ()),
         hours_since_last_use=values.get("hours_since_last_use"),
-        prior_complicated_withdrawal=values.get("prior_complicated_withdrawal", False),
-        pregnancy=PregnancyAnswer(values["pregnancy"]),
-        suicidal_with_plan=values.get("suicidal_with_plan", False),
-        suicidal_without_plan=values.get("suicidal_without_plan", False),
-        overdose_now=values.get("overdose_now", False),
-        chest_pain=values.get("chest_pain", False),
-        breathing_difficulty=values.get("breathing_difficulty", False),
-        other_emergency_signs=values.get("other_emergency_signs", False),
-        has_housing=values.get("has_housing", True),
-        has_home_support=values.get("has_home_support", True),
+        prior_complicated_withdrawal=bool(values.get("prior_complicated_withdrawal")),
+        pregnancy=PregnancyAnswer(pregnancy) if pregnancy else PregnancyAnswer.NOT_APPLICABLE,
+        suicidal_with_plan=bool(values.get("suicidal_with_plan")),
+        suicidal_without_plan=bool(values.get("suicidal_without_plan")),
+        overdose_now=bool(values.get("overdose_now")),
+        chest_pain=bool(values.get("chest_pain")),
+        breathing_difficulty=bool(values.get("breathing_difficulty")),
+        other_emergency_signs=bool(values.get("other_emergency_signs")),
+        has_housing=values.get("has_housing") is not False,
+        has_home_support=values.get("has_home_support") is not False,
         bed_available=bed_available,
-        wants_treatment=values.get("wants_treatment", True),
-        out_of_scope=values.get("out_of_scope", False),
+        wants_treatment=values.get("wants_treatment") is True,
+        out_of_scope=bool(values.get("out_of_scope")),
     )
+
+
+def _missing_answers(values: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(field, question) for field, question in NEEDED_BEYOND_AN_EMERGENCY if not _answered(values.get(field))]
 
 
 def record_phone_screen(
@@ -117,17 +154,35 @@ def record_phone_screen(
     now: dt.datetime,
     address: str | None,
 ) -> PhoneScreen:
-    """Triage the answers with the facility's rules and store answers, decision, reasons and rule version."""
+    """Triage the answers with the facility's rules and store answers, decision, reasons and rule version.
+
+    An emergency (or a same-day suicide risk assessment) is kept with whatever was answered before it, so the
+    coordinator goes straight to 911 / 988; any other decision waits until the questions it rests on are
+    answered, and each unanswered one is named.
+    """
     callback: CallbackRequest | None = values.get("callback")
     if callback is not None and callback.facility_id != actor.facility_id:
         raise InvalidInput("callback", "That call-back request belongs to another facility.")
+    unknown = sorted(set(values.get("substances") or ()) - set(Substance))
+    if unknown:
+        raise InvalidInput("substances", f"Not a substance asked about: {', '.join(map(str, unknown))}.")
+    if values.get("pregnancy") and values["pregnancy"] not in set(PregnancyAnswer):
+        raise InvalidInput("pregnancy", f"Choose one of: {', '.join(p.label for p in PregnancyAnswer)}.")
     beds_free = free_beds(actor.facility_id).count()
     in_force = rules_in_force(actor.facility_id, RuleSet.TRIAGE)
     result = triage(_triage_facts(values, bed_available=beds_free > 0), in_force.rules)
+    missing = _missing_answers(values)
+    if missing and result.decision not in URGENT:
+        field, message = missing[0]
+        raise InvalidInput(field, message, field_errors=missing)
     with transaction.atomic():
         screen = PhoneScreen.objects.create(
             facility_id=actor.facility_id,
-            **values,
+            **{
+                **values,
+                "substances": list(values.get("substances") or []),
+                "pregnancy": values.get("pregnancy") or "",
+            },
             decision=result.decision.value,
             reasons=list(result.reasons),
             rule_ids=list(result.rule_ids),

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+import datetime as dt
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from detoxflow.accounts.access import find_for, get_for, require, staff_member
+from detoxflow.accounts.models import User
 from detoxflow.accounts.permissions import Action
 from detoxflow.episodes.models import Episode, StageTransition
 from detoxflow.patients.models import Patient
@@ -49,3 +52,50 @@ def patient_record(patient_id: int) -> Patient:
     # all() first: the django-stubs plugin cannot follow a Prefetch called on a custom manager directly.
     patients = Patient.objects.all()
     return patients.prefetch_related("allergies", Prefetch("episodes", queryset=episodes)).get(pk=patient_id)
+
+
+# A search answers with a screenful: a returning patient is found by adding the date of birth, not by paging.
+SEARCH_LIMIT = 20
+
+
+def find_returning_patients(
+    user: User,
+    *,
+    name: str = "",
+    date_of_birth: dt.date | None = None,
+    record_number: str = "",
+    action: Action = Action.OPEN_EPISODE,
+) -> QuerySet[Patient]:
+    """Patients within the user's reach matching every criterion given, so a returning patient is booked rather
+    than registered twice: each word of `name` in the given or family name, the date of birth, the record
+    number (whole, any case). With no criterion, nobody: the search never lists the whole facility.
+
+    Each row says whether the patient has an episode open (`has_open_episode`): one cannot be booked twice.
+    """
+    words = name.split()[:4]
+    record_number = record_number.strip()
+    patients = Patient.objects.restrict(user, action)
+    if not (words or date_of_birth or record_number):
+        return patients.none()
+    for word in words:
+        patients = patients.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
+    if date_of_birth is not None:
+        patients = patients.filter(date_of_birth=date_of_birth)
+    if record_number:
+        patients = patients.filter(mrn__iexact=record_number)
+    open_episodes = Episode.objects.filter(patient_id=OuterRef("pk"), discharged_at__isnull=True)
+    return patients.annotate(has_open_episode=Exists(open_episodes)).order_by("family_name", "given_name", "pk")[
+        :SEARCH_LIMIT
+    ]
+
+
+def same_person_registered(user: User, *, given_name: str, family_name: str, date_of_birth: dt.date) -> Patient | None:
+    """A patient within the user's reach with this name and date of birth: very likely the same person."""
+    return (
+        Patient.objects.restrict(user, Action.OPEN_EPISODE)
+        .filter(
+            given_name__iexact=given_name.strip(), family_name__iexact=family_name.strip(), date_of_birth=date_of_birth
+        )
+        .order_by("pk")
+        .first()
+    )

@@ -9,9 +9,23 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from detoxflow.accounts.models import User
+from detoxflow.audit.actions import AuditAction
 from detoxflow.audit.services import record_event
 from detoxflow.errors import Conflict, InvalidInput
-from detoxflow.patients.models import Allergy, Patient, Sex, mrn_problem
+from detoxflow.facilities.models import Facility
+from detoxflow.patients.models import (
+    Allergy,
+    Patient,
+    RecordNumberSequence,
+    Sex,
+    mrn_problem,
+    record_number_from,
+    record_number_pattern_problem,
+)
+
+# How many numbers past a hand-typed one (a number kept from a previous system that the pattern also makes)
+# are tried before asking for a number by hand; one query looks them all up.
+_NUMBERS_TRIED = 50
 
 DEMOGRAPHIC_FIELDS = (
     "mrn",
@@ -48,11 +62,23 @@ def _check_demographics(values: dict[str, Any], today: dt.date) -> None:
 
 
 def register_patient(actor: User, values: dict[str, Any], *, address: str | None, now: dt.datetime) -> Patient:
-    """Create a patient in the actor's facility; a medical record number already in use is refused."""
+    """Create a patient in the actor's facility; a medical record number already in use is refused.
+
+    With no number given, the next one is made from the facility's record-number pattern; a number typed by
+    hand (one the patient already has from a previous system) is kept as typed.
+    """
+    values = dict(values)
+    generate = not str(values.get("mrn") or "").strip()
+    if generate:
+        values.pop("mrn", None)
     _check_demographics(values, timezone.localdate(now))
-    patient = Patient(facility_id=actor.facility_id, **{k: values[k] for k in DEMOGRAPHIC_FIELDS if k in values})
     try:
         with transaction.atomic():
+            if generate:
+                values["mrn"] = _next_record_number(actor.facility, now)
+            patient = Patient(
+                facility_id=actor.facility_id, **{k: values[k] for k in DEMOGRAPHIC_FIELDS if k in values}
+            )
             patient.save()
             record_event(
                 actor=actor,
@@ -61,10 +87,72 @@ def register_patient(actor: User, values: dict[str, Any], *, address: str | None
                 object_type="Patient",
                 object_id=patient.pk,
                 address=address,
+                detail={"record_number": "generated" if generate else "typed"},
             )
     except IntegrityError:
         raise Conflict("mrn", f"Medical record number {values['mrn']} is already used in this facility.") from None
     return patient
+
+
+def _next_record_number(facility: Facility, now: dt.datetime) -> str:
+    """The next number the facility's pattern makes that no patient holds, taken under a lock on its counter.
+
+    The counter row is locked (SELECT ... FOR UPDATE) until the registration commits, so concurrent
+    registrations take numbers one after the other; a rolled-back registration gives its number back.
+    """
+    pattern, year = facility.record_number_pattern, timezone.localdate(now).year
+    problem = record_number_pattern_problem(pattern, code=facility.code, year=year)
+    if problem:
+        raise InvalidInput(
+            "mrn",
+            f"No record number can be made from this facility's pattern ({pattern}): {problem} Type the number "
+            "by hand, or ask an administrator to correct the pattern.",
+        )
+    # First use: start after the patients already registered, whose numbers (the demo's, an import's) often
+    # follow the same pattern from 1.
+    RecordNumberSequence.objects.get_or_create(
+        facility=facility, defaults={"last_number": Patient.objects.filter(facility=facility).count()}
+    )
+    sequence = RecordNumberSequence.objects.select_for_update().get(facility=facility)
+    candidates = {
+        number: record_number_from(pattern, code=facility.code, year=year, number=number)
+        for number in range(sequence.last_number + 1, sequence.last_number + 1 + _NUMBERS_TRIED)
+    }
+    taken = set(Patient.objects.filter(facility=facility, mrn__in=candidates.values()).values_list("mrn", flat=True))
+    for number, mrn in candidates.items():
+        if mrn not in taken:
+            sequence.last_number = number
+            sequence.save(update_fields=["last_number"])
+            return mrn
+    raise Conflict(
+        "mrn",
+        f"The next {_NUMBERS_TRIED} record numbers from the pattern are all in use already; type the number by hand.",
+    )
+
+
+def set_record_number_pattern(
+    actor: User, facility: Facility, pattern: str, *, address: str | None, now: dt.datetime
+) -> Facility:
+    """Change how the facility's new record numbers are made; a pattern that cannot make safe, distinct
+    numbers is refused, naming why. Numbers already given are never rewritten (they are on wristbands)."""
+    pattern = pattern.strip()
+    problem = record_number_pattern_problem(pattern, code=facility.code, year=timezone.localdate(now).year)
+    if problem:
+        raise InvalidInput("record_number_pattern", problem)
+    with transaction.atomic():
+        previous = facility.record_number_pattern
+        facility.record_number_pattern = pattern
+        facility.save(update_fields=["record_number_pattern"])
+        record_event(
+            actor=actor,
+            action="facility.record_number_pattern",
+            facility_id=facility.pk,
+            object_type="Facility",
+            object_id=facility.pk,
+            address=address,
+            detail={"from": previous, "to": pattern},
+        )
+    return facility
 
 
 def update_patient(
@@ -103,6 +191,9 @@ def record_allergy(actor: User, patient: Patient, substance: str, reaction: str,
         allergy = Allergy.objects.create(
             facility_id=patient.facility_id, patient=patient, substance=substance.strip(), reaction=reaction.strip()
         )
+        # An allergy recorded now makes an earlier "no known allergies" untrue.
+        Patient.objects.filter(pk=patient.pk).update(no_known_allergies_at=None, no_known_allergies_by_name="")
+        patient.no_known_allergies_at, patient.no_known_allergies_by_name = None, ""
         record_event(
             actor=actor,
             action="allergy.record",
@@ -112,3 +203,23 @@ def record_allergy(actor: User, patient: Patient, substance: str, reaction: str,
             address=address,
         )
     return allergy
+
+
+def record_no_known_allergies(actor: User, patient: Patient, *, now: dt.datetime, address: str | None) -> Patient:
+    """Record that the patient was asked and knows of no allergy: an answer, unlike a list nobody filled in."""
+    if patient.allergies.exists():
+        raise InvalidInput(
+            "allergies", "Allergies are recorded for this patient, so 'no known allergies' would contradict them."
+        )
+    with transaction.atomic():
+        patient.no_known_allergies_at, patient.no_known_allergies_by_name = now, actor.display_name
+        patient.save(update_fields=["no_known_allergies_at", "no_known_allergies_by_name"])
+        record_event(
+            actor=actor,
+            action=AuditAction.NO_KNOWN_ALLERGIES,
+            patient_id=patient.pk,
+            object_type="Patient",
+            object_id=patient.pk,
+            address=address,
+        )
+    return patient

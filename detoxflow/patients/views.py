@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from detoxflow.accounts.access import require, staff_member
 from detoxflow.accounts.permissions import Action
@@ -81,3 +82,21 @@ def add_allergy(request: HttpRequest, patient_id: int) -> HttpResponse:
         else:
             return redirect("patient", patient.pk)
     return render(request, "patients/allergy_form.html", {"patient": patient, "form": form}, status=400)
+
+
+@require_POST
+def no_known_allergies(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Record "no known allergies" as the patient's answer, from the patient page."""
+    patient = get_patient_for(request, patient_id, Action.EDIT_PATIENT)
+    try:
+        services.record_no_known_allergies(
+            staff_member(request), patient, now=timezone.now(), address=client_address(request)
+        )
+    except InvalidInput as error:
+        return render(
+            request,
+            "patients/allergy_form.html",
+            {"patient": patient, "form": AllergyForm(), "error": error.message},
+            status=400,
+        )
+    return redirect("patient", patient.pk)

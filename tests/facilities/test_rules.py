@@ -105,6 +105,7 @@ def test_triage_uses_the_facility_version_and_records_it(physician, staff, beds)
             "substances": ["heroin"],
             "route": "smoking",
             "pregnancy": "yes",
+            "wants_treatment": True,
         },
         now=NOW,
         address=None,
