@@ -15,6 +15,7 @@ from detoxflow.episodes import services
 from detoxflow.episodes.models import Episode
 from detoxflow.episodes.queries import care_team_candidates, get_episode_for
 from detoxflow.episodes.schemas import (
+    ArrivalIn,
     BedIn,
     CareTeamIn,
     EpisodeDetailOut,
@@ -103,6 +104,29 @@ def assign_bed(request: HttpRequest, episode_id: RecordId, payload: BedIn) -> Ep
         if bed is None:
             raise InvalidInput("bed_id", f"There is no bed {payload.bed_id} in this facility.", status_code=422)
     return services.assign_bed(staff_member(request), episode, bed, address=client_address(request))
+
+
+@router.post("/{episode_id}/arrival", response={201: EpisodeDetailOut})
+def record_arrival(request: HttpRequest, episode_id: RecordId, payload: ArrivalIn) -> Status[Episode]:
+    """The patient is here: keep or change the bed, move to evaluation & intake; 409 if already arrived."""
+    episode = get_episode_for(request, episode_id, Action.CHANGE_STAGE)
+    bed = episode.bed
+    if "bed_id" in payload.model_fields_set:
+        bed = None
+        if payload.bed_id is not None:
+            bed = Bed.objects.restrict(staff_member(request), Action.VIEW_FACILITY).filter(pk=payload.bed_id).first()
+            if bed is None:
+                raise InvalidInput("bed_id", f"There is no bed {payload.bed_id} in this facility.", status_code=422)
+    now = timezone.now()
+    episode = services.record_arrival(
+        staff_member(request),
+        episode.pk,
+        bed=bed,
+        arrived_at=payload.arrived_at or now,
+        now=now,
+        address=client_address(request),
+    )
+    return Status(201, episode)
 
 
 @router.put("/{episode_id}/care-team", response=EpisodeOut)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from detoxflow.accounts.permissions import Role
 from detoxflow.accounts.scope import ScopedQuerySet
 from detoxflow.clinical.stages import CareSetting, DischargeType, Stage, WithdrawalMedication
 from detoxflow.facilities.models import Bed, Facility, Unit
@@ -95,3 +96,8 @@ class StageTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_stage or 'start'} -> {self.to_stage}"
+
+    @property
+    def by_role_label(self) -> str:
+        """The role in the clinic's words ("Intake coordinator"); a code no longer in the enum reads as stored."""
+        return dict(Role.choices).get(self.by_role, self.by_role)

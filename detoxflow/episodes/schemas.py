@@ -56,6 +56,13 @@ class CareTeamIn(Schema):
     user_ids: list[RecordId]
 
 
+class ArrivalIn(Schema):
+    """Leave `bed_id` out to keep the booked bed; `null` arrives without a bed. `arrived_at` defaults to now."""
+
+    bed_id: RecordId | None = None
+    arrived_at: dt.datetime | None = None
+
+
 class MethodIn(Schema):
     care_setting: CareSetting
     withdrawal_medication: WithdrawalMedication

@@ -7,7 +7,7 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 
 from detoxflow.accounts.models import User
-from detoxflow.accounts.permissions import Action, Role
+from detoxflow.accounts.permissions import Action, Role, role_may
 from detoxflow.audit.services import record_event
 from detoxflow.clinical.stages import (
     CareSetting,
@@ -220,5 +220,67 @@ def change_stage(
             object_id=episode.pk,
             address=address,
             detail={"from": source, "to": target.value, "discharge_type": episode.discharge_type},
+        )
+    return episode
+
+
+def record_arrival(
+    actor: User,
+    episode_id: int,
+    *,
+    bed: Bed | None,
+    arrived_at: dt.datetime,
+    now: dt.datetime,
+    address: str | None,
+) -> Episode:
+    """The patient is here: settle the bed, then move pre-admission to evaluation & intake at the arrival time.
+
+    One transaction, so a bed taken a moment ago leaves the episode waiting in pre-admission with its booking,
+    not half-arrived. The stage move goes through change_stage like every other; `admitted_at` and the timeline
+    carry the arrival time the nurse gave, not the minute it was typed in.
+    """
+    if arrived_at > now + dt.timedelta(minutes=1):
+        raise InvalidInput("arrived_at", "The arrival time is in the future; give the time the patient arrived.")
+    with transaction.atomic():
+        episode = Episode.objects.select_for_update().select_related("bed__unit").get(pk=episode_id)
+        if episode.stage_enum is not Stage.PRE_ADMISSION:
+            raise InvalidInput(
+                "episode",
+                f"The arrival is already recorded: this episode is in {episode.stage_enum.label}.",
+                status_code=409,
+            )
+        # The form gives minutes: an arrival in the minute the booking was made is that minute, not before it.
+        if arrived_at < episode.opened_at.replace(second=0, microsecond=0):
+            opened = episode.opened_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+            raise InvalidInput("arrived_at", f"The arrival time is before the episode was opened ({opened}).")
+        # ...and is stored no earlier than the opening, so the timeline keeps its order.
+        arrived_at = max(arrived_at, episode.opened_at)
+        booked = episode.bed
+        if (bed.pk if bed else None) != episode.bed_id:
+            if not role_may(actor.role, Action.ASSIGN_BED):
+                raise InvalidInput(
+                    "bed",
+                    f"A {actor.role_label.lower()} cannot change the bed; keep the booked bed "
+                    f"({booked or 'none'}) or ask a nurse or the intake coordinator.",
+                    status_code=403,
+                )
+            assign_bed(actor, episode, bed, address=address)
+        where = f" to bed {bed}" if bed else " (no bed)"
+        episode = change_stage(
+            actor, episode.pk, Stage.EVALUATION, reason=f"Patient arrived{where}", now=arrived_at, address=address
+        )
+        record_event(
+            actor=actor,
+            action="episode.arrive",
+            patient_id=episode.patient_id,
+            episode_id=episode.pk,
+            object_type="Episode",
+            object_id=episode.pk,
+            address=address,
+            detail={
+                "arrived_at": arrived_at.isoformat(),
+                "bed": bed.pk if bed else None,
+                "booked_bed": booked.pk if booked else None,
+            },
         )
     return episode

@@ -1,4 +1,4 @@
-"""Episode actions from the patient page: open, bed, method, stage."""
+"""Episode actions from the patient page: open, arrival, bed, care team, method, stage."""
 
 from __future__ import annotations
 
@@ -14,7 +14,14 @@ from detoxflow.aftercare.services import move_episode
 from detoxflow.audit.services import client_address, record_request_event
 from detoxflow.clinical.stages import CareSetting, Stage, WithdrawalMedication
 from detoxflow.episodes import services
-from detoxflow.episodes.forms import BedForm, CareSettingForm, CareTeamForm, OpenEpisodeForm, StageChangeForm
+from detoxflow.episodes.forms import (
+    ArrivalForm,
+    BedForm,
+    CareSettingForm,
+    CareTeamForm,
+    OpenEpisodeForm,
+    StageChangeForm,
+)
 from detoxflow.episodes.models import Episode
 from detoxflow.episodes.queries import get_episode_for
 from detoxflow.errors import InvalidInput
@@ -43,6 +50,31 @@ def open_episode(request: HttpRequest, patient_id: int) -> HttpResponse:
     return render(
         request, "episodes/action_form.html", {"patient": patient, "form": form, "title": "Open an episode"}, status=400
     )
+
+
+def record_arrival(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """ "Patient arrived": confirm the bed and the arrival time; the episode moves to evaluation & intake."""
+    episode = get_episode_for(request, episode_id, Action.CHANGE_STAGE)
+    if episode.stage_enum is not Stage.PRE_ADMISSION:
+        # A second click, or a stale tab: nothing to record, so go where the work now is.
+        return redirect("intake", episode.pk)
+    form = ArrivalForm(request.POST or None, episode=episode)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_arrival(
+                staff_member(request),
+                episode.pk,
+                bed=form.cleaned_data["bed"],
+                arrived_at=form.cleaned_data["arrived_at"],
+                now=timezone.now(),
+                address=client_address(request),
+            )
+        except InvalidInput as error:
+            show_on_form(form, error)
+        else:
+            # Back to the record, like every stage move: it shows the new stage and bed, and the way into intake.
+            return redirect("patient", episode.patient_id)
+    return _episode_form(request, episode, form, "Patient arrived", submit="Record the arrival")
 
 
 def assign_bed(request: HttpRequest, episode_id: int) -> HttpResponse:
@@ -79,7 +111,9 @@ def assign_care_team(request: HttpRequest, episode_id: int) -> HttpResponse:
     return _episode_form(request, episode, form, "Care team")
 
 
-def _episode_form(request: HttpRequest, episode: Episode, form: forms.Form, title: str) -> HttpResponse:
+def _episode_form(
+    request: HttpRequest, episode: Episode, form: forms.Form, title: str, *, submit: str = "Save"
+) -> HttpResponse:
     """Render an episode action form; showing it reveals the patient's name, so the read is audited."""
     if request.method == "GET":
         record_request_event(
@@ -88,7 +122,7 @@ def _episode_form(request: HttpRequest, episode: Episode, form: forms.Form, titl
     return render(
         request,
         "episodes/action_form.html",
-        {"patient": episode.patient, "form": form, "title": title},
+        {"patient": episode.patient, "form": form, "title": title, "submit": submit},
         status=400 if form.errors else 200,
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from detoxflow.admissions.models import PhoneScreen
 from detoxflow.episodes.models import Episode
 from detoxflow.intake.models import IntakeAssessment, TreatmentPlan
 
@@ -14,3 +15,8 @@ def intake_of(episode: Episode) -> IntakeAssessment | None:
 def treatment_plan_of(episode: Episode) -> TreatmentPlan | None:
     """The episode's treatment plan, if written."""
     return TreatmentPlan.objects.filter(episode=episode).first()
+
+
+def phone_screen_of(episode: Episode) -> PhoneScreen | None:
+    """The phone screen that led to the episode's booking, if any: what the caller said, to start intake from."""
+    return PhoneScreen.objects.filter(episode=episode).first()

@@ -56,6 +56,24 @@ def _facts(
     )
 
 
+def check_intake_open(episode: Episode) -> None:
+    """Refuse (409) an intake assessment outside evaluation & intake, saying what to do instead.
+
+    Asked before the form is shown as well as when it is saved, so nobody fills the whole form to be refused.
+    """
+    stage = episode.stage_enum
+    if stage is Stage.EVALUATION:
+        return
+    if stage is Stage.PRE_ADMISSION:
+        message = (
+            "The patient has not arrived yet: record the arrival (“Patient arrived”) first; "
+            "this episode is in Pre-admission."
+        )
+    else:
+        message = f"Intake is recorded in Evaluation & intake; this episode is in {stage.label}."
+    raise InvalidInput("episode", message, status_code=409)
+
+
 def record_intake(
     actor: User,
     episode: Episode,
@@ -67,10 +85,7 @@ def record_intake(
     address: str | None,
 ) -> IntakeAssessment:
     """Store the evaluation with its DSM-5 severity and recommendation; a re-assessment clears the decision."""
-    if episode.stage_enum is not Stage.EVALUATION:
-        raise InvalidInput(
-            "episode", f"Intake is recorded in Evaluation & intake; this episode is in {episode.stage_enum.label}."
-        )
+    check_intake_open(episode)
     severity_rule = rules_in_force(episode.facility_id, RuleSet.DSM5_SEVERITY)
     level_rules = rules_in_force(episode.facility_id, RuleSet.LEVEL_OF_CARE)
     oud = assess_oud(

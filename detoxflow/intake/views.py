@@ -1,4 +1,5 @@
-"""Evaluation and intake screens: the assessment, the recommendation and decision, the plan, completion."""
+"""Evaluation and intake screens: the assessment, the care team, the recommendation and decision, the plan,
+completion."""
 
 from __future__ import annotations
 
@@ -12,12 +13,14 @@ from detoxflow.accounts.permissions import Action
 from detoxflow.audit.services import client_address, record_request_event
 from detoxflow.clinical.level_of_care import RAPID_DETOX_RISK_STATEMENT
 from detoxflow.clinical.stages import CareSetting, WithdrawalMedication
+from detoxflow.episodes import services as episode_services
+from detoxflow.episodes.forms import CareTeamByRoleForm
 from detoxflow.episodes.models import Episode
 from detoxflow.episodes.queries import get_episode_for
 from detoxflow.errors import InvalidInput
 from detoxflow.intake import services
 from detoxflow.intake.forms import IntakeForm, MethodDecisionForm, TreatmentPlanForm
-from detoxflow.intake.queries import intake_of, treatment_plan_of
+from detoxflow.intake.queries import intake_of, phone_screen_of, treatment_plan_of
 from detoxflow.web.forms import show_on_form
 
 
@@ -48,6 +51,7 @@ def _overview(request: HttpRequest, episode: Episode, status: int = 200, **forms
                 ),
             }
         ),
+        "care_team_form": forms.get("care_team_form") or CareTeamByRoleForm(episode=episode),
         "complete_error": forms.get("complete_error"),
         "rapid_risk": RAPID_DETOX_RISK_STATEMENT,
     }
@@ -69,10 +73,25 @@ def overview(request: HttpRequest, episode_id: int) -> HttpResponse:
 
 
 def assessment_form(request: HttpRequest, episode_id: int) -> HttpResponse:
-    """Record (or redo) the structured intake assessment."""
+    """Record (or redo) the structured intake assessment; a first one starts from the phone screen's answers.
+
+    Refused (409) before the form is shown when the episode is not in evaluation & intake, so nobody fills the
+    whole form to be told the patient has not arrived.
+    """
     episode = get_episode_for(request, episode_id, Action.RECORD_INTAKE)
+    try:
+        services.check_intake_open(episode)
+    except InvalidInput as refused:
+        return render(
+            request,
+            "intake/assessment_form.html",
+            {"episode": episode, "patient": episode.patient, "refused": refused.message},
+            status=refused.status_code,
+        )
     existing = intake_of(episode)
-    form = IntakeForm(request.POST or None, instance=existing)
+    form = IntakeForm(
+        request.POST or None, instance=existing, phone_screen=None if existing else phone_screen_of(episode)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.record_intake(
@@ -95,9 +114,26 @@ def assessment_form(request: HttpRequest, episode_id: int) -> HttpResponse:
     return render(
         request,
         "intake/assessment_form.html",
-        {"episode": episode, "patient": episode.patient, "form": form},
+        {"episode": episode, "patient": episode.patient, "form": form, "sections": form.sections()},
         status=400 if form.errors else 200,
     )
+
+
+@require_POST
+def care_team(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """The care team asked for at intake: attending physician, primary nurse, counselor."""
+    episode = get_episode_for(request, episode_id, Action.ASSIGN_CARE_TEAM)
+    form = CareTeamByRoleForm(request.POST, episode=episode)
+    if form.is_valid():
+        try:
+            episode_services.assign_care_team(
+                staff_member(request), episode, form.members(), address=client_address(request)
+            )
+        except InvalidInput as error:
+            show_on_form(form, error)
+        else:
+            return redirect("intake", episode.pk)
+    return _overview(request, episode, status=400, care_team_form=form)
 
 
 @require_POST

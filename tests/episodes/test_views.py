@@ -14,13 +14,22 @@ def episode(staff, patient):
     return services.open_episode(staff[Role.PHYSICIAN], patient, reason="call", now=patient.created_at, address=None)
 
 
-def test_stage_change_over_htmx_redirects_to_the_record(client_as, episode):
-    response = client_as(Role.NURSE).post(
-        f"/episodes/{episode.pk}/stage/", {"stage": "evaluation", "reason": "here"}, HTTP_HX_REQUEST="true"
+def _arrived(staff, episode):
+    return services.record_arrival(
+        staff[Role.NURSE], episode.pk, bed=None, arrived_at=episode.opened_at, now=episode.opened_at, address=None
+    )
+
+
+def test_stage_change_over_htmx_redirects_to_the_record(client_as, staff, episode):
+    _arrived(staff, episode)
+    response = client_as(Role.PHYSICIAN).post(
+        f"/episodes/{episode.pk}/stage/",
+        {"stage": "discharged", "discharge_type": "administrative", "reason": "referred elsewhere"},
+        HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
     assert response["HX-Redirect"].endswith(f"/patients/{episode.patient_id}/")
-    assert Episode.objects.get(pk=episode.pk).stage == "evaluation"
+    assert Episode.objects.get(pk=episode.pk).stage == "discharged"
 
 
 def test_a_move_the_table_does_not_offer_is_refused_on_the_stage_field(client_as, episode):
@@ -29,9 +38,9 @@ def test_a_move_the_table_does_not_offer_is_refused_on_the_stage_field(client_as
     assert "stage" in response.context["stage_form"].errors
 
 
-def test_a_missing_precondition_is_explained_inline(client_as, episode):
+def test_a_missing_precondition_is_explained_inline(client_as, staff, episode):
     nurse = client_as(Role.NURSE)
-    nurse.post(f"/episodes/{episode.pk}/stage/", {"stage": "evaluation", "reason": "here"})
+    _arrived(staff, episode)
     response = nurse.post(f"/episodes/{episode.pk}/stage/", {"stage": "stabilization", "reason": "go"})
     assert response.status_code == 400
     assert "a detox method (care setting) must be chosen first" in response.content.decode()
