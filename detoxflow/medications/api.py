@@ -8,6 +8,7 @@ from ninja import Router, Status
 from detoxflow.accounts.access import require, staff_member
 from detoxflow.accounts.authentication import check_witness
 from detoxflow.accounts.permissions import Action
+from detoxflow.audit.actions import AuditAction
 from detoxflow.audit.services import client_address, record_request_event
 from detoxflow.clinical.formulary import FORMULARY
 from detoxflow.episodes.queries import get_episode_for
@@ -19,6 +20,7 @@ from detoxflow.medications.models import (
     ControlledStock,
     MedicationAdministration,
     MedicationRequest,
+    SafetyOverride,
     TaperPlan,
 )
 from detoxflow.medications.queries import get_order_for, open_slots, tapers_of
@@ -31,6 +33,8 @@ from detoxflow.medications.schemas import (
     MaintenanceOfferIn,
     OrderIn,
     OrderOut,
+    OverrideIn,
+    OverrideOut,
     ScheduleOut,
     StockOut,
     TaperIn,
@@ -103,11 +107,38 @@ def record_administration(
         dose_mg=payload.dose_mg,
         due_at=payload.due_at,
         reason=payload.reason,
-        override_reason=payload.override_reason,
         now=timezone.now(),
         address=client_address(request),
     )
     return Status(201, administration)
+
+
+@router.get("/orders/{order_id}/overrides", response=list[OverrideOut])
+def list_overrides(request: HttpRequest, order_id: RecordId) -> QuerySet[SafetyOverride]:
+    """Every physician's override authorised on the order, newest first, with what it covered and whether used."""
+    order = get_order_for(request, order_id, Action.VIEW_PATIENT)
+    record_request_event(
+        request, AuditAction.OVERRIDE_LIST, patient_id=order.episode.patient_id, episode_id=order.episode_id
+    )
+    return order.overrides.all()
+
+
+@router.post("/orders/{order_id}/overrides", response={201: OverrideOut})
+def authorise_override(request: HttpRequest, order_id: RecordId, payload: OverrideIn) -> Status[SafetyOverride]:
+    """A physician sets aside hard stops of the order for the next dose or until a time; the dose is recorded
+    afterwards (POST administrations) by whoever gives it, and answers 409 naming any stop not covered."""
+    get_order_for(request, order_id, Action.OVERRIDE_SAFETY_STOP)
+    override = services.authorise_override(
+        staff_member(request),
+        order_id,
+        reason=payload.reason,
+        scope=payload.scope,
+        until=payload.until,
+        rule_ids=payload.rule_ids,
+        now=timezone.now(),
+        address=client_address(request),
+    )
+    return Status(201, override)
 
 
 @router.post("/episodes/{episode_id}/maintenance-offer", response={201: dict[str, str]})

@@ -130,9 +130,14 @@ def receive(
 def dispense(
     actor: User, administration: MedicationAdministration, *, now: dt.datetime, address: str | None
 ) -> ControlledLedgerEntry:
-    """The dose just given leaves the unit's stock (called inside the administration's transaction)."""
+    """The dose just given leaves the unit's stock (called inside the administration's transaction).
+
+    The dispenser is whoever gave the dose; a physician's override it went through on is named in the note,
+    so the log keeps both people, each in their own role.
+    """
     episode = administration.episode
     stock = stock_for(episode.facility_id, episode.unit_id, administration.order.medicine_code)
+    note = f"Hard stop override authorised by {administration.override_by_name}" if administration.override_id else ""
     return _append(
         actor,
         stock,
@@ -141,6 +146,7 @@ def dispense(
         now=now,
         address=address,
         administration=administration,
+        note=note,
     )
 
 

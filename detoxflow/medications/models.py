@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import ClassVar
 
 from django.conf import settings
@@ -50,11 +51,65 @@ class MedicationRequest(models.Model):
         ordering = ["signed_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.medicine_name} {self.dose_mg} mg ({self.kind})"
+        # Read aloud in choice lists (the taper's order select): the clinic's words, never the stored code.
+        return f"{self.medicine_name} {self.dose_mg.normalize():f} mg · {OrderKind(self.kind).label}"
 
     @property
     def active(self) -> bool:
         return self.stopped_at is None
+
+
+class OverrideScope(models.TextChoices):
+    """What a physician's override covers: one dose, or every dose until a time."""
+
+    NEXT_DOSE = "next_dose", "The next dose only"
+    UNTIL = "until", "Doses until a time"
+
+
+class SafetyOverride(models.Model):
+    """A physician's authorisation to set aside named hard stops of one order, for one dose or a window.
+
+    The physician decides; the nurse who then records the dose is the one who gives it. An authorisation
+    covers only the hard stops it names, and only once (next dose) or before `valid_until`.
+    """
+
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT)
+    order = models.ForeignKey(MedicationRequest, on_delete=models.PROTECT, related_name="overrides")
+    scope = models.CharField(max_length=16, choices=OverrideScope.choices)
+    # ["cows-required", "induction-cows"]: the rule ids of the hard stops set aside.
+    rule_ids = models.JSONField()
+    # The hard stops as they stood when the physician authorised: [{"rule_id", "message", "source"}].
+    hard_stops = models.JSONField(default=list)
+    reason = models.TextField()
+    authorised_at = models.DateTimeField()
+    authorised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    authorised_by_name = models.CharField(max_length=200)
+    # A next-dose authorisation lapses too: a stop set aside for a dose not given soon no longer fits the patient.
+    valid_until = models.DateTimeField()
+    # When a next-dose authorisation let its dose through; set under the order's row lock, so only once.
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    patient_path = "order__episode__patient_id"
+
+    class Meta:
+        ordering = ["order", "-authorised_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_until__gt=models.F("authorised_at")), name="override_ends_after_it_starts"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Override of {self.order} by {self.authorised_by_name}"
+
+    def lets_through(self, rule_ids: set[str], now: dt.datetime) -> bool:
+        """Whether this authorisation, at `now`, covers every one of the hard stops named."""
+        if now < self.authorised_at or now >= self.valid_until:
+            return False
+        if self.scope == OverrideScope.NEXT_DOSE and self.used_at is not None:
+            return False
+        return rule_ids <= set(self.rule_ids)
 
 
 class AdministrationStatus(models.TextChoices):
@@ -82,6 +137,11 @@ class MedicationAdministration(models.Model):
     # The safety check as it stood: [{"rule_id", "message", "source"}], kept so the record shows what was known.
     hard_stops = models.JSONField(default=list)
     warnings = models.JSONField(default=list)
+    # The physician's authorisation the dose went through on, if a hard stop stood; its name and reason are
+    # copied beside it, so the record reads "given by the nurse, override authorised by the physician".
+    override = models.ForeignKey(
+        SafetyOverride, on_delete=models.PROTECT, null=True, blank=True, related_name="administrations"
+    )
     override_by_name = models.CharField(max_length=200, blank=True)
     override_reason = models.TextField(blank=True)
 

@@ -59,13 +59,34 @@ class AdministrationIn(Schema):
     dose_mg: Milligrams | None = None
     due_at: dt.datetime | None = None
     reason: str = ""
-    override_reason: str = ""
 
 
 class FindingOut(Schema):
     rule_id: str
     message: str
     source: str
+
+
+class OverrideIn(Schema):
+    reason: str = Field(max_length=2000)
+    scope: str = Field("next_dose", description="next_dose (one dose, within 2 h) or until (every dose until `until`)")
+    until: dt.datetime | None = Field(None, description="The end of the window, for scope `until` (at most 24 h)")
+    rule_ids: list[str] | None = Field(
+        None, max_length=30, description="The hard stops set aside; default: those standing on the order now"
+    )
+
+
+class OverrideOut(Schema):
+    id: int
+    order_id: RecordId
+    scope: str
+    rule_ids: list[str]
+    hard_stops: list[FindingOut]
+    reason: str
+    authorised_at: dt.datetime
+    authorised_by_name: str
+    valid_until: dt.datetime
+    used_at: dt.datetime | None
 
 
 class AdministrationOut(Schema):
@@ -79,6 +100,7 @@ class AdministrationOut(Schema):
     reason: str
     hard_stops: list[FindingOut]
     warnings: list[FindingOut]
+    override_id: int | None = Field(description="The physician's authorisation the dose went through on, if any")
     override_by_name: str
     override_reason: str
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("episodes/<id:episode_id>/taper/maintenance/", views.maintenance_offer, name="maintenance-offer"),
     path("episodes/<id:episode_id>/taper/plan/", views.plan_taper, name="plan-taper"),
     path("medications/orders/<id:order_id>/administer/", views.administer, name="administer"),
+    path("medications/orders/<id:order_id>/override/", views.authorise_override, name="authorise-override"),
     path("units/<id:unit_id>/mar/", views.unit_mar, name="unit-mar"),
     path("protocols/", views.protocol_list, name="protocols"),
     path("protocols/<slug:code>/copy/", views.protocol_copy, name="protocol-copy"),

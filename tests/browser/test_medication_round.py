@@ -65,9 +65,11 @@ def test_cows_then_buprenorphine_then_a_blocked_early_dose(page, live_server, ep
     expect(page.get_by_role("status")).to_contain_text("COWS 14 (Moderate) saved")
 
     page.get_by_role("link", name="Medications").click()
-    expect(page.locator(".ok-now")).to_contain_text("no hard stop for 4 mg now")
+    expect(page.locator(".readiness")).to_have_text("Ready")
+    expect(page.locator(".ok-now")).to_contain_text("No hard stop for 4 mg now")
     page.get_by_role("button", name="Record dose").click()
     expect(page.locator("ul.given")).to_contain_text("Given 4 mg")
+    expect(page.locator(".readiness")).to_contain_text("Not before")
     page.get_by_role("button", name="Record dose").click()
     expect(page.get_by_role("alert")).to_contain_text("the order allows one every 120 min")
     ARTIFACTS.mkdir(exist_ok=True)

@@ -7,12 +7,15 @@ from decimal import Decimal
 import pytest
 from axes.models import AccessAttempt
 from django.test import Client, override_settings
+from django.utils import timezone
 
-from detoxflow.accounts.permissions import Role
+from detoxflow.accounts.permissions import Action, Role
 from detoxflow.audit.models import AppendOnlyError
 from detoxflow.errors import InvalidInput
 from detoxflow.medications import ledger
 from detoxflow.medications.models import ControlledLedgerEntry
+from detoxflow.medications.queries import controlled_log_page
+from tests.medications.test_mar import bup_order, chart, give
 
 T0 = dt.datetime(2026, 11, 20, 7, 0, tzinfo=dt.UTC)
 
@@ -156,3 +159,70 @@ def test_api_receives_counts_and_refuses_unwitnessed_waste(client_as, unit):
     assert Decimal(counted["discrepancy_mg"]) == -2
     stocks = nurse.get("/api/controlled-stocks").json()
     assert [(s["medicine_code"], Decimal(s["balance_mg"])) for s in stocks] == [("methadone_oral", 100)]
+
+
+def test_the_log_page_names_the_patient_of_every_dispense_with_full_dates(client_as, staff, episode):
+    order = bup_order(staff, episode)
+    chart(staff, episode, T1 - dt.timedelta(minutes=10))
+    give(staff, order, T1)
+    page = client_as(Role.NURSE).get("/controlled-substances/").content.decode()
+    assert '<td data-label="Patient">Sampleton, Alex <span class="muted">SYN-000001</span></td>' in page
+    assert timezone.localtime(T1).strftime("%a %-d %b %Y, %H:%M") in page
+
+
+T1 = dt.datetime(2026, 11, 20, 14, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def busy_log(staff, unit, stock):
+    """60 methadone deliveries on North over three days, and one buprenorphine count at the facility."""
+    nurse, physician = staff[Role.NURSE], staff[Role.PHYSICIAN]
+    for k in range(60):
+        who = physician if k % 2 else nurse
+        ledger.receive(who, stock, Decimal(1), note=f"delivery {k}", now=T0 + dt.timedelta(hours=k), address=None)
+    facility_bup = ledger.stock_for(unit.facility_id, None, "buprenorphine_sl")
+    ledger.count(nurse, facility_bup, Decimal(0), note="night", now=T0, address=None)
+
+
+@pytest.mark.parametrize(
+    ("query", "shown"),
+    [
+        ({}, 50),
+        ({"page": "2"}, 11),
+        ({"medicine_code": "buprenorphine_sl"}, 1),
+        ({"kind": "count"}, 1),
+        ({"person": "phil"}, 0),
+        ({"since": "2026-11-21", "until": "2026-11-21"}, 24),
+        ({"page": "99999999999999999999999"}, 0),
+    ],
+    ids=["first-page", "second-page", "medicine", "kind", "person-by-username-is-not-a-name", "one-day", "huge-page"],
+)
+def test_the_log_filters_and_pages(client_as, busy_log, query, shown, settings):
+    settings.TIME_ZONE = "UTC"
+    response = client_as(Role.NURSE).get("/controlled-substances/", query)
+    assert response.status_code == 200
+    assert len(response.context["entries"]) == shown
+
+
+def test_the_log_filters_by_person_and_unit_and_links_the_next_page(client_as, staff, unit, busy_log):
+    nurse = client_as(Role.NURSE)
+    name = staff[Role.PHYSICIAN].display_name
+    by_phil = nurse.get("/controlled-substances/", {"person": name}).context["entries"]
+    assert len(by_phil) == 30
+    assert {e.by_name for e in by_phil} == {name}
+    on_north = nurse.get("/controlled-substances/", {"unit": unit.pk})
+    assert {e.stock.unit_id for e in on_north.context["entries"]} == {unit.pk}
+    assert on_north.context["next_page"] == f"/controlled-substances/?unit={unit.pk}&page=2"
+
+
+def test_a_bad_filter_is_named_and_shows_nothing(client_as, busy_log):
+    response = client_as(Role.NURSE).get("/controlled-substances/", {"since": "2026-11-22", "until": "2026-11-21"})
+    assert response.status_code == 400
+    assert response.context["filter_form"].errors["until"] == ["The last day is before the first."]
+
+
+def test_a_log_page_is_one_query_whatever_the_filters(staff, busy_log, django_assert_num_queries):
+    rows = ControlledLedgerEntry.objects.restrict(staff[Role.NURSE], Action.KEEP_CONTROLLED_LOG)
+    with django_assert_num_queries(1):
+        page = controlled_log_page(rows, {"kind": "received", "person": "user"}, offset=0, limit=51)
+        assert [e.stock.unit is not None and e.administration is None for e in page] == [True] * 51

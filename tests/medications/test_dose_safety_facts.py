@@ -109,7 +109,7 @@ def methadone_in_stock(staff: dict[str, User], episode: Episode) -> None:
 def give(
     staff: dict[str, User], order: MedicationRequest, at: dt.datetime, role: str = Role.NURSE, **kwargs: Any
 ) -> MedicationAdministration:
-    args = {"status": "given", "dose_mg": None, "due_at": None, "reason": "", "override_reason": "", **kwargs}
+    args = {"status": "given", "dose_mg": None, "due_at": None, "reason": "", **kwargs}
     return services.record_administration(staff[role], order.pk, now=at, address=None, **args)
 
 
@@ -132,7 +132,7 @@ def post_json(client: Any, url: str, body: dict[str, Any]) -> Any:
 # Methadone's first dose: rule data, whatever the order carries.
 
 
-def test_a_hand_written_methadone_order_stops_a_40_mg_first_dose_and_a_physician_overrides_it(
+def test_a_hand_written_methadone_order_stops_a_40_mg_first_dose_until_a_physician_authorises_an_override(
     client_as, staff, episode
 ):
     methadone_in_stock(staff, episode)
@@ -155,17 +155,22 @@ def test_a_hand_written_methadone_order_stops_a_40_mg_first_dose_and_a_physician
         assert "FDA label: not more than 30 mg" in stop["message"]
         assert not MedicationAdministration.objects.exists()
 
-        overridden = post_json(
+        authorised = post_json(
             client_as(Role.PHYSICIAN),
-            url,
-            {"status": "given", "override_reason": "40 mg verified with the patient's OTP this morning"},
+            f"/api/orders/{order['id']}/overrides",
+            {"reason": "40 mg verified with the patient's OTP this morning"},
         )
+        assert authorised.status_code == 201
+        assert authorised.json()["rule_ids"] == ["methadone-first-dose"]
+        overridden = post_json(client_as(Role.NURSE), url, {"status": "given"})
     assert overridden.status_code == 201
     assert rule_ids(overridden.json()["hard_stops"]) == {"methadone-first-dose"}
+    assert overridden.json()["override_id"] == authorised.json()["id"]
     dose = MedicationAdministration.objects.get()
     assert (dose.status, dose.dose_mg) == ("given", 40)
     assert dose.override_reason == "40 mg verified with the patient's OTP this morning"
     assert dose.override_by_name == staff[Role.PHYSICIAN].display_name
+    assert dose.by_name == staff[Role.NURSE].display_name
     assert rule_ids(dose.hard_stops) == {"methadone-first-dose"}
     assert "30 mg" in dose.hard_stops[0]["message"]
 

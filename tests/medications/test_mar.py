@@ -15,6 +15,7 @@ from detoxflow.audit.models import AuditEvent
 from detoxflow.clinical.rulebook import RULEBOOK, RuleSet
 from detoxflow.clinical.safety import PUBLISHED_SAFETY_RULES
 from detoxflow.clinical.scales import COWS
+from detoxflow.episodes.models import Episode
 from detoxflow.errors import Conflict, InvalidInput
 from detoxflow.medications import services
 from detoxflow.medications.models import MedicationAdministration
@@ -38,7 +39,7 @@ def bup_order(staff, episode):
 
 
 def give(staff, order, at, role=Role.NURSE, **kwargs):
-    args = {"status": "given", "dose_mg": None, "due_at": None, "reason": "", "override_reason": "", **kwargs}
+    args = {"status": "given", "dose_mg": None, "due_at": None, "reason": "", **kwargs}
     return services.record_administration(staff[role], order.pk, now=at, address=None, **args)
 
 
@@ -70,14 +71,27 @@ def test_a_dose_too_soon_is_blocked_with_its_reason_and_nothing_saved(staff, epi
     assert MedicationAdministration.objects.count() == 1
 
 
-def test_a_nurse_cannot_override_and_a_physician_can_with_a_reason(staff, episode):
+def test_a_hard_stop_is_set_aside_by_the_physicians_authorisation_and_the_nurse_gives_the_dose(staff, episode):
     order = bup_order(staff, episode)
-    with pytest.raises(SafetyStop):
+    with pytest.raises(SafetyStop, match="A physician can authorise an override on this order"):
         give(staff, order, T0)  # no COWS yet
     with pytest.raises(InvalidInput, match="Only a physician"):
-        give(staff, order, T0, override_reason="patient in obvious withdrawal")
-    dose = give(staff, order, T0, role=Role.PHYSICIAN, override_reason="COWS 12 done on paper, system was down")
-    assert dose.override_by_name
+        services.authorise_override(
+            staff[Role.NURSE], order.pk, reason="x", scope="next_dose", until=None, rule_ids=None, now=T0, address=None
+        )
+    services.authorise_override(
+        staff[Role.PHYSICIAN],
+        order.pk,
+        reason="COWS 12 done on paper, system was down",
+        scope="next_dose",
+        until=None,
+        rule_ids=None,
+        now=T0,
+        address=None,
+    )
+    dose = give(staff, order, T0 + dt.timedelta(minutes=2))
+    assert (dose.by_name, dose.override_by_name) == (staff[Role.NURSE].display_name, staff[Role.PHYSICIAN].display_name)
+    assert dose.override_reason == "COWS 12 done on paper, system was down"
     assert {s["rule_id"] for s in dose.hard_stops} >= {"cows-required"}
     assert AuditEvent.objects.get(action="dose.record").detail["override"] is True
 
@@ -154,12 +168,22 @@ def test_a_stopped_order_takes_no_more_doses(staff, episode):
         give(staff, order, T0 + H, status="held", reason="x")
 
 
-def test_mar_page_shows_the_live_verdict_and_records_through_the_form(client_as, staff, episode):
+def test_an_order_continued_after_discharge_takes_no_doses_here(staff, episode):
+    order = bup_order(staff, episode)
+    Episode.objects.filter(pk=episode.pk).update(discharged_at=T0 + H, stage="discharged")
+    with pytest.raises(InvalidInput, match="has been discharged"):
+        give(staff, order, T0 + 2 * H, status="held", reason="x")
+    assert not order.administrations.exists()
+
+
+def test_mar_page_shows_readiness_the_check_behind_it_and_records_through_the_form(client_as, staff, episode):
     order = bup_order(staff, episode)
     nurse = client_as(Role.NURSE)
     page = nurse.get(f"/episodes/{episode.pk}/medications/").content.decode()
-    assert "Hard stop now:" in page
+    assert 'class="readiness readiness-needs_observation">Needs a COWS first<' in page
+    assert "A dose now would be stopped:" in page
     assert "no COWS in the last 60 min" in page
+    assert "Authorise an override" not in page  # the nurse records; the physician authorises
     response = nurse.post(f"/medications/orders/{order.pk}/administer/", {"status": "given", "dose_mg": "4"})
     assert response.status_code == 409
     body = response.content.decode()
@@ -255,11 +279,12 @@ def test_census_shows_late_and_missed_scheduled_doses(client_as, staff, episode)
     assert "1 missed dose" in response.content.decode()
 
 
-def test_unit_round_lists_each_patients_orders_and_the_check_now(client_as, staff, episode):
+def test_unit_round_shows_readiness_calmly_and_no_hard_stop_until_someone_tries(client_as, staff, episode):
     bup_order(staff, episode)
     page = client_as(Role.NURSE).get(f"/units/{episode.unit_id}/mar/").content.decode()
     assert "Buprenorphine SL tablet 4 mg" in page
-    assert "Hard stop</span>: No COWS in the last 60 min" in page
+    assert "Needs a COWS first" in page
+    assert "Hard stop" not in page
 
 
 def test_a_facility_safety_threshold_changes_the_verdict(client_as, staff, episode):

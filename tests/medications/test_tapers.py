@@ -90,7 +90,6 @@ def test_a_recorded_dose_defaults_to_the_taper_dose(staff, order):
         dose_mg=None,
         due_at=None,
         reason="asleep",
-        override_reason="",
         now=day,
         address=None,
     )
