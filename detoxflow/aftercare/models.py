@@ -6,9 +6,10 @@ from django.db import models
 
 from detoxflow.accounts.scope import ScopedQuerySet
 from detoxflow.clinical.discharge import NaloxoneStatus
-from detoxflow.directory.models import Resource
+from detoxflow.directory.models import Resource, ResourceKind
 from detoxflow.episodes.models import Episode
 from detoxflow.facilities.models import Facility
+from detoxflow.medications.models import MedicationRequest
 
 
 class AftercarePlan(models.Model):
@@ -39,6 +40,29 @@ class ItemKind(models.TextChoices):
     HOUSING = "housing", "Housing (sober living, transitional)"
     PEER_SUPPORT = "peer_support", "Peer support / recovery coach"
     OTHER = "other", "Other"
+
+
+# The directory entries that can carry each kind of commitment, so the plan offers an NA group for a support group
+# and an opioid treatment program for methadone. "Other" takes any entry.
+RESOURCE_KINDS = {
+    ItemKind.METHADONE_OTP: (ResourceKind.OTP,),
+    ItemKind.BUPRENORPHINE: (
+        ResourceKind.BUPRENORPHINE_PRESCRIBER,
+        ResourceKind.OTP,
+        ResourceKind.OUTPATIENT,
+        ResourceKind.TREATMENT_CENTER,
+    ),
+    ItemKind.NALTREXONE_XR: (
+        ResourceKind.OUTPATIENT,
+        ResourceKind.TREATMENT_CENTER,
+        ResourceKind.BUPRENORPHINE_PRESCRIBER,
+    ),
+    ItemKind.BEHAVIORAL_THERAPY: (ResourceKind.OUTPATIENT, ResourceKind.MENTAL_HEALTH, ResourceKind.TREATMENT_CENTER),
+    ItemKind.SUPPORT_GROUP: (ResourceKind.SUPPORT_GROUP,),
+    ItemKind.HOUSING: (ResourceKind.SOBER_LIVING, ResourceKind.TRANSITIONAL_HOUSING),
+    ItemKind.PEER_SUPPORT: (ResourceKind.PEER_SUPPORT,),
+    ItemKind.OTHER: tuple(ResourceKind),
+}
 
 
 class AftercareItem(models.Model):
@@ -115,3 +139,46 @@ class FollowUpTask(models.Model):
 
     def __str__(self) -> str:
         return f"Day {self.day} call ({self.get_outcome_display()})"
+
+
+class OrderDisposition(models.TextChoices):
+    """What happens to an order still active when the patient leaves (medication reconciliation at discharge)."""
+
+    STOPPED = "stopped", "Stopped at discharge"
+    CONTINUED = "continued", "Continued after discharge"
+
+
+class DischargeMedication(models.Model):
+    """One order active at discharge and what became of it, as decided when the discharge was confirmed.
+
+    The dose is copied in as it stood that day (a taper's dose for the day, not the order's starting dose), so
+    the summary tells the receiving prescriber what the patient last took, whatever happens to the order later.
+    """
+
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT)
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="discharge_medications")
+    order = models.OneToOneField(MedicationRequest, on_delete=models.PROTECT, related_name="discharge_decision")
+    disposition = models.CharField(max_length=16, choices=OrderDisposition.choices)
+    # Continued: who takes the prescription over (the receiving prescriber or program), in the clinician's words.
+    continued_by = models.CharField(max_length=200, blank=True)
+    medicine_name = models.CharField(max_length=100)
+    dose_mg = models.DecimalField(max_digits=8, decimal_places=2)
+    # Set when the order followed a taper whose last step was still ahead on the day of discharge.
+    taper_planned_until = models.DateField(null=True, blank=True)
+    decided_at = models.DateTimeField()
+    decided_by_name = models.CharField(max_length=200)
+
+    objects = ScopedQuerySet.as_manager()
+    patient_path = "episode__patient_id"
+
+    class Meta:
+        ordering = ["episode_id", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(disposition="continued") | ~models.Q(continued_by=""),
+                name="continued_order_names_who_continues",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.medicine_name} {self.dose_mg} mg: {self.get_disposition_display()}"

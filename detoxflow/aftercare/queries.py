@@ -1,10 +1,12 @@
-"""Read side of aftercare: follow-up calls due, and the outcomes report with the definition of each figure."""
+"""Read side of aftercare: follow-up calls due and coming up, the orders a discharge must decide on, and the
+outcomes report with the definition of each figure."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
@@ -12,10 +14,13 @@ from django.http import HttpRequest
 from detoxflow.accounts.access import get_for
 from detoxflow.accounts.models import User
 from detoxflow.accounts.permissions import Action
-from detoxflow.aftercare.models import FollowUpOutcome, FollowUpTask
+from detoxflow.aftercare.models import AftercareItem, FollowUpOutcome, FollowUpTask
 from detoxflow.clinical.stages import DischargeType
 from detoxflow.episodes.models import Episode
-from detoxflow.medications.models import MedicationAdministration
+from detoxflow.medications.models import MedicationAdministration, MedicationRequest
+
+# How far ahead the follow-up list looks: two weeks covers the day-2 and day-7 calls of this week's discharges.
+UPCOMING_DAYS = 14
 
 
 def calls_due(user: User, today: dt.date) -> list[FollowUpTask]:
@@ -29,11 +34,76 @@ def calls_due(user: User, today: dt.date) -> list[FollowUpTask]:
     )
 
 
+@dataclass(frozen=True)
+class CallsByDay:
+    """The pending calls of one day still ahead, for planning the week's phoning."""
+
+    day: dt.date
+    tasks: list[FollowUpTask]
+
+
+def calls_coming_up(user: User, today: dt.date, days: int = UPCOMING_DAYS) -> list[CallsByDay]:
+    """Pending calls due after today and within `days`, that the user may make, grouped by the day they are due."""
+    tasks = (
+        FollowUpTask.objects.restrict(user, Action.CALL_FOLLOW_UP)
+        .filter(outcome=FollowUpOutcome.PENDING, due_on__gt=today, due_on__lte=today + dt.timedelta(days=days))
+        .select_related("episode__patient")
+        .order_by("due_on", "pk")
+    )
+    grouped: dict[dt.date, list[FollowUpTask]] = defaultdict(list)
+    for task in tasks:
+        grouped[task.due_on].append(task)
+    return [CallsByDay(day, grouped[day]) for day in sorted(grouped)]
+
+
+@dataclass(frozen=True)
+class OrderToDecide:
+    """An order still active as the patient leaves, with the dose of the day and where its taper stands."""
+
+    order: MedicationRequest
+    dose_mg: Decimal
+    # The taper's last planned day when it is still ahead: the taper is unfinished.
+    taper_planned_until: dt.date | None
+
+
+def orders_to_decide(episode: Episode, today: dt.date) -> list[OrderToDecide]:
+    """The episode's active orders, each with today's dose (a taper's step for today) and an unfinished taper's
+    last day; for an episode the caller has already opened with get_episode_for. Two queries, however many orders."""
+    active = (
+        MedicationRequest.objects.filter(episode=episode, stopped_at__isnull=True)
+        .prefetch_related("tapers")
+        .order_by("signed_at", "pk")
+    )
+    decided = []
+    for order in active:
+        newest = max(order.tapers.all(), key=lambda plan: plan.version, default=None)
+        if newest is None:
+            decided.append(OrderToDecide(order, order.dose_mg, None))
+            continue
+        # As the MAR reads a taper (medications.queries.taper_dose): the step of the day, the last step holding after.
+        steps = [(dt.date.fromisoformat(day), Decimal(mg)) for day, mg in newest.steps]
+        dose = next((mg for day, mg in steps if day == today), steps[-1][1] if today > steps[-1][0] else order.dose_mg)
+        decided.append(OrderToDecide(order, dose, steps[-1][0] if steps[-1][0] > today else None))
+    return decided
+
+
 def get_follow_up_for(request: HttpRequest, task_id: int, action: Action) -> FollowUpTask:
     """The follow-up call if the role allows `action` (403), in the user's facility (404) and its patient within
     their unit (403)."""
     return get_for(
         request, FollowUpTask.objects.select_related("episode"), task_id, action, missing="No such follow-up call."
+    )
+
+
+def get_item_for(request: HttpRequest, item_id: int, action: Action) -> AftercareItem:
+    """The aftercare item if the role allows `action` (403), in the user's facility (404) and its patient within
+    their unit (403)."""
+    return get_for(
+        request,
+        AftercareItem.objects.select_related("plan__episode__patient", "resource"),
+        item_id,
+        action,
+        missing="No such aftercare item.",
     )
 
 

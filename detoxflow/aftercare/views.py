@@ -12,11 +12,27 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from detoxflow.accounts.access import require, staff_member
-from detoxflow.accounts.permissions import Action
+from detoxflow.accounts.permissions import Action, role_may
 from detoxflow.aftercare import services
 from detoxflow.aftercare.documents import render_pdf
-from detoxflow.aftercare.forms import ChecklistForm, DischargeForm, FollowUpForm, ItemForm, PlanForm
-from detoxflow.aftercare.queries import calls_due, get_follow_up_for, outcomes
+from detoxflow.aftercare.forms import (
+    ChecklistForm,
+    DischargeForm,
+    FollowUpForm,
+    ItemForm,
+    OrderDecisionsForm,
+    PlanForm,
+)
+from detoxflow.aftercare.models import AftercareItem
+from detoxflow.aftercare.queries import (
+    UPCOMING_DAYS,
+    calls_coming_up,
+    calls_due,
+    get_follow_up_for,
+    get_item_for,
+    orders_to_decide,
+    outcomes,
+)
 from detoxflow.audit.services import client_address, record_request_event
 from detoxflow.clinical.discharge import missing_for_discharge
 from detoxflow.clinical.stages import DischargeType
@@ -57,6 +73,7 @@ def _page(request: HttpRequest, episode: Episode, status: int = 200, **forms: ob
             "missing": {d.label: missing_for_discharge(d, facts) for d in DischargeType},
             "error": forms.get("error"),
             "naltrexone_from": services.naltrexone_earliest(episode),
+            "active_orders": orders_to_decide(episode, timezone.localdate()) if episode.is_open else [],
         },
         status=status,
     )
@@ -102,6 +119,67 @@ def add_item(request: HttpRequest, episode_id: int) -> HttpResponse:
     return _page(request, episode, 400, item_form=form)
 
 
+def _item_page(request: HttpRequest, item: AftercareItem, form: ItemForm, status: int = 200) -> HttpResponse:
+    episode = item.plan.episode
+    return render(
+        request,
+        "aftercare/item_edit.html",
+        {"episode": episode, "patient": episode.patient, "item": item, "item_form": form},
+        status=status,
+    )
+
+
+def edit_item(request: HttpRequest, item_id: int) -> HttpResponse:
+    """Change one commitment of the plan (GET shows it, POST saves it through the service)."""
+    item = get_item_for(request, item_id, Action.PLAN_AFTERCARE)
+    episode = item.plan.episode
+    if request.method != "POST":
+        initial = {
+            "kind": item.kind,
+            "resource": item.resource_id,
+            "appointment_at": timezone.localtime(item.appointment_at) if item.appointment_at else None,
+            "detail": item.detail,
+        }
+        return _item_page(request, item, ItemForm(initial=initial, facility_id=episode.facility_id))
+    form = ItemForm(request.POST, facility_id=episode.facility_id)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_item(
+                staff_member(request),
+                item,
+                data["kind"],
+                resource=data["resource"],
+                appointment_at=data["appointment_at"],
+                detail=data["detail"],
+                address=client_address(request),
+            )
+        except InvalidInput as error:
+            show_on_form(form, error)
+        else:
+            return redirect("aftercare", episode.pk)
+    return _item_page(request, item, form, 400)
+
+
+@require_POST
+def remove_item(request: HttpRequest, item_id: int) -> HttpResponse:
+    """Take one commitment off the plan."""
+    item = get_item_for(request, item_id, Action.PLAN_AFTERCARE)
+    episode = item.plan.episode
+    try:
+        services.remove_item(staff_member(request), item, address=client_address(request))
+    except InvalidInput as error:
+        return _page(request, episode, error.status_code, error=error.message)
+    return redirect("aftercare", episode.pk)
+
+
+def item_resources(request: HttpRequest) -> HttpResponse:
+    """The directory-entry field for an item of ?kind=, offering only the entries that fit it (htmx swaps it in)."""
+    require(request, Action.VIEW_DIRECTORY)
+    form = ItemForm(facility_id=staff_member(request).facility_id, kind=request.GET.get("kind", ""))
+    return render(request, "aftercare/_partials/resource_field.html", {"field": form["resource"]})
+
+
 @require_POST
 def review(request: HttpRequest, episode_id: int) -> HttpResponse:
     episode = get_episode_for(request, episode_id, Action.PLAN_AFTERCARE)
@@ -130,25 +208,61 @@ def save_checklist(request: HttpRequest, episode_id: int) -> HttpResponse:
     return _page(request, episode, 400, checklist_form=form)
 
 
+def _confirm_page(
+    request: HttpRequest, episode: Episode, form: DischargeForm, decisions: OrderDecisionsForm, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "aftercare/discharge_confirm.html",
+        {
+            "episode": episode,
+            "patient": episode.patient,
+            "discharge_form": form,
+            "discharge_type": DischargeType(form.cleaned_data["discharge_type"]),
+            "decisions": decisions,
+            "may_decide": role_may(staff_member(request).role, Action.SIGN_ORDER),
+        },
+        status=status,
+    )
+
+
 @require_POST
 def discharge(request: HttpRequest, episode_id: int) -> HttpResponse:
-    """Discharge through the checklist; what is missing is listed in place."""
+    """Discharge through the checklist; what is missing is listed in place. With orders still active (a taper
+    unfinished), the first press asks what happens to each, and the discharge happens when that is confirmed."""
     episode = get_episode_for(request, episode_id, Action.DISCHARGE)
     form = DischargeForm(request.POST)
-    if form.is_valid():
-        try:
-            services.discharge(
-                staff_member(request),
-                episode,
-                DischargeType(form.cleaned_data["discharge_type"]),
-                reason=form.cleaned_data["reason"],
-                now=timezone.now(),
-                address=client_address(request),
-            )
-        except InvalidInput as error:
-            return _page(request, episode, error.status_code, discharge_form=form, error=error.message)
-        return redirect("aftercare", episode.pk)
-    return _page(request, episode, 400, discharge_form=form)
+    if not form.is_valid():
+        return _page(request, episode, 400, discharge_form=form)
+    discharge_type = DischargeType(form.cleaned_data["discharge_type"])
+    now = timezone.now()
+    pending = orders_to_decide(episode, timezone.localdate(now))
+    confirming = request.POST.get("confirm") == "orders"
+    decisions = OrderDecisionsForm(request.POST if confirming else None, orders=pending)
+    try:
+        if pending and not confirming:
+            services.check_ready(episode, discharge_type)  # refused now rather than after deciding every order
+            return _confirm_page(request, episode, form, decisions)
+        if pending and not decisions.is_valid():
+            return _confirm_page(request, episode, form, decisions, 400)
+        services.discharge(
+            staff_member(request),
+            episode,
+            discharge_type,
+            reason=form.cleaned_data["reason"],
+            now=now,
+            address=client_address(request),
+            orders={
+                pk: services.OrderDecision(disposition, continued_by)
+                for pk, (disposition, continued_by) in (decisions.decisions() if pending else {}).items()
+            },
+        )
+    except InvalidInput as error:
+        if confirming:
+            show_on_form(decisions, error)
+            return _confirm_page(request, episode, form, decisions, error.status_code)
+        return _page(request, episode, error.status_code, discharge_form=form, error=error.message)
+    return redirect("aftercare", episode.pk)
 
 
 def document(request: HttpRequest, episode_id: int, kind: str) -> HttpResponse:
@@ -157,7 +271,7 @@ def document(request: HttpRequest, episode_id: int, kind: str) -> HttpResponse:
     templates = {"summary": "aftercare/summary.html", "handout": "aftercare/handout.html"}
     if kind not in templates:
         raise Http404("No such document.")
-    pdf = render_pdf(templates[kind], episode)
+    pdf = render_pdf(templates[kind], episode, printed_by=staff_member(request), now=timezone.now())
     record_request_event(
         request,
         f"export.{kind}_pdf",
@@ -172,28 +286,46 @@ def document(request: HttpRequest, episode_id: int, kind: str) -> HttpResponse:
 
 
 def follow_ups(request: HttpRequest) -> HttpResponse:
-    """Calls due today or overdue."""
+    """Calls due today or overdue, to make now, and the calls of the next two weeks by day, to plan them."""
     require(request, Action.CALL_FOLLOW_UP)
-    tasks = calls_due(staff_member(request), timezone.localdate())
-    record_request_event(request, "follow_up.view", detail={"patients_shown": [t.episode.patient_id for t in tasks]})
-    return render(request, "aftercare/follow_ups.html", {"tasks": tasks, "form": FollowUpForm()})
+    today = timezone.localdate()
+    tasks = calls_due(staff_member(request), today)
+    upcoming = calls_coming_up(staff_member(request), today)
+    shown = [t.episode.patient_id for t in tasks] + [t.episode.patient_id for day in upcoming for t in day.tasks]
+    record_request_event(request, "follow_up.view", detail={"patients_shown": shown})
+    return render(
+        request,
+        "aftercare/follow_ups.html",
+        {"tasks": tasks, "upcoming": upcoming, "upcoming_days": UPCOMING_DAYS, "today": today, "form": FollowUpForm()},
+    )
 
 
 @require_POST
 def record_call(request: HttpRequest, task_id: int) -> HttpResponse:
     task = get_follow_up_for(request, task_id, Action.CALL_FOLLOW_UP)
     form = FollowUpForm(request.POST)
+    status = 400
     if form.is_valid():
-        services.record_follow_up(
-            staff_member(request),
-            task,
-            form.cleaned_data["outcome"],
-            form.cleaned_data["note"],
-            now=timezone.now(),
-            address=client_address(request),
-        )
-        return redirect("follow-ups")
-    return render(request, "aftercare/follow_ups.html", {"tasks": [task], "form": form}, status=400)
+        try:
+            services.record_follow_up(
+                staff_member(request),
+                task,
+                form.cleaned_data["outcome"],
+                form.cleaned_data["note"],
+                now=timezone.now(),
+                address=client_address(request),
+            )
+        except InvalidInput as error:
+            show_on_form(form, error)
+            status = error.status_code
+        else:
+            return redirect("follow-ups")
+    return render(
+        request,
+        "aftercare/follow_ups.html",
+        {"tasks": [task], "upcoming": None, "today": timezone.localdate(), "form": form},
+        status=status,
+    )
 
 
 def _period(request: HttpRequest) -> tuple[dt.date, dt.date, str]:

@@ -93,6 +93,7 @@ def disclose_summary(request: HttpRequest, patient_id: int) -> HttpResponse:
     except InvalidInput as error:
         show_on_form(form, error)
         return _page(request, patient, error.status_code, disclosure_form=form)
-    response = HttpResponse(render_pdf("aftercare/summary.html", episode), content_type="application/pdf")
+    pdf = render_pdf("aftercare/summary.html", episode, printed_by=staff_member(request), now=timezone.now())
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition(f"discharge-summary-{patient.mrn}-disclosure.pdf")
     return response
