@@ -11,6 +11,7 @@ from detoxflow.accounts.permissions import Action
 from detoxflow.assessments import services
 from detoxflow.assessments.models import WithdrawalAssessment
 from detoxflow.assessments.schemas import AssessmentIn, AssessmentOut
+from detoxflow.audit.actions import AuditAction
 from detoxflow.audit.services import client_address, record_request_event
 from detoxflow.episodes.queries import get_episode_for
 from detoxflow.web.identifiers import RecordId
@@ -26,7 +27,7 @@ def list_assessments(request: HttpRequest, episode_id: RecordId) -> QuerySet[Wit
     episode = get_episode_for(request, episode_id, Action.VIEW_PATIENT)
     record_request_event(
         request,
-        "assessment.list",
+        AuditAction.ASSESSMENT_LIST,
         patient_id=episode.patient_id,
         episode_id=episode.pk,
         object_type="WithdrawalAssessment",

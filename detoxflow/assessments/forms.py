@@ -40,6 +40,10 @@ class AssessmentForm(forms.Form):
         if not with_vitals:
             for name in self.VITALS:
                 del self.fields[name]
+        else:
+            # The last item's number key moves focus here (charting.js): onto the first vital's input itself,
+            # not its fieldset, so the digits typed next land in heart rate instead of being lost.
+            self.fields[self.VITALS[0]].widget.attrs["data-after-items"] = ""
         items = {}
         for number, item in enumerate(instrument.items, start=1):
             items[f"item_{item.key}"] = forms.TypedChoiceField(

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from detoxflow.accounts.models import User
 from detoxflow.assessments.models import Sedation, WithdrawalAssessment
+from detoxflow.audit.actions import AuditAction
 from detoxflow.audit.services import record_event
 from detoxflow.clinical.rulebook import RuleSet
 from detoxflow.clinical.scales import INSTRUMENTS
@@ -77,6 +78,18 @@ def reschedule(episode: Episode, *, now: dt.datetime, last_dose_at: dt.datetime 
     episode.next_assessment_due = due
 
 
+def check_chartable(episode: Episode) -> None:
+    """Refuse (naming the episode) unless withdrawal can be charted now: from intake to discharge.
+
+    Also asked before a tablet is handed over, so a patient never fills in a scale that cannot be saved.
+    """
+    if episode.discharged_at is not None or episode.stage_enum is Stage.PRE_ADMISSION:
+        raise InvalidInput(
+            "episode",
+            f"Withdrawal is charted from intake to discharge; this episode is {episode.stage_enum.label.lower()}.",
+        )
+
+
 def record_assessment(
     actor: User,
     episode: Episode,
@@ -92,11 +105,7 @@ def record_assessment(
     instrument = INSTRUMENTS.get(instrument_code)
     if instrument is None:
         raise InvalidInput("instrument", f"Choose one of: {', '.join(INSTRUMENTS)}.")
-    if episode.discharged_at is not None or episode.stage_enum is Stage.PRE_ADMISSION:
-        raise InvalidInput(
-            "episode",
-            f"Withdrawal is charted from intake to discharge; this episode is {episode.stage_enum.label.lower()}.",
-        )
+    check_chartable(episode)
     try:
         result = score(instrument, answers)
     except ItemValueRejected as rejected:
@@ -122,7 +131,7 @@ def record_assessment(
             reschedule(episode, now=now)
         record_event(
             actor=actor,
-            action="assessment.record",
+            action=AuditAction.ASSESSMENT_RECORD,
             patient_id=episode.patient_id,
             episode_id=episode.pk,
             object_type="WithdrawalAssessment",

@@ -138,6 +138,8 @@ def test_census_query_count_with_due_now_does_not_grow(client_as, staff, facilit
 
 def test_tablet_self_report_locks_until_the_nurse_unlocks(client_as, episode):
     nurse = client_as(Role.NURSE)
+    started = nurse.post(f"/episodes/{episode.pk}/self-report/", {"start": "1"})
+    assert started["Location"] == f"/episodes/{episode.pk}/self-report/"
     assert "How do you feel right now?" in nurse.get(f"/episodes/{episode.pk}/self-report/").content.decode()
     assert nurse.get("/audit/")["Location"] == f"/episodes/{episode.pk}/self-report/"
     answers = {
