@@ -88,7 +88,6 @@ def recorded_episode(staff, patient, bed, now):
         dose_mg=None,
         due_at=now,
         reason="",
-        override_reason="",
         now=now + dt.timedelta(minutes=5),
         address=None,
     )

@@ -23,8 +23,10 @@ ROUTES: list[tuple[str, str, str, dict[str, object] | None, Action]] = [
     ("register-patient", "get", "/patients/new/", None, Action.REGISTER_PATIENT),
     ("patient", "get", "/patients/{patient}/", None, Action.VIEW_PATIENT),
     ("add-allergy", "post", "/patients/{patient}/allergies/", {"substance": "Latex"}, Action.EDIT_PATIENT),
+    ("no-known-allergies", "post", "/patients/{patient}/allergies/none-known/", None, Action.EDIT_PATIENT),
     ("open-episode", "post", "/patients/{patient}/episodes/", {"reason": "walk-in"}, Action.OPEN_EPISODE),
     ("assign-bed", "get", "/episodes/{episode}/bed/", None, Action.ASSIGN_BED),
+    ("record-arrival", "get", "/episodes/{episode}/arrival/", None, Action.CHANGE_STAGE),
     ("choose-method", "get", "/episodes/{episode}/method/", None, Action.CHANGE_STAGE),
     ("assign-care-team", "get", "/episodes/{episode}/care-team/", None, Action.ASSIGN_CARE_TEAM),
     (
@@ -118,6 +120,9 @@ ROUTES: list[tuple[str, str, str, dict[str, object] | None, Action]] = [
         {"kind": "support_group"},
         Action.PLAN_AFTERCARE,
     ),
+    ("aftercare-item-edit", "get", "/aftercare/items/999999/", None, Action.PLAN_AFTERCARE),
+    ("aftercare-item-remove", "post", "/aftercare/items/999999/remove/", None, Action.PLAN_AFTERCARE),
+    ("aftercare-resources", "get", "/aftercare/resources/?kind=support_group", None, Action.VIEW_DIRECTORY),
     ("aftercare-review", "post", "/episodes/{episode}/aftercare/review/", None, Action.PLAN_AFTERCARE),
     (
         "discharge-checklist",
@@ -163,6 +168,22 @@ ROUTES: list[tuple[str, str, str, dict[str, object] | None, Action]] = [
     ("sign-protocol", "post", "/episodes/{episode}/medications/protocol/", {"protocol": "adjuncts"}, Action.SIGN_ORDER),
     ("sign-order", "post", "/episodes/{episode}/medications/order/", {"medicine_code": "x"}, Action.SIGN_ORDER),
     ("stop-order", "post", "/medications/orders/{order}/stop/", {"reason": "taper finished"}, Action.SIGN_ORDER),
+    ("stop-order:confirm", "get", "/medications/orders/{order}/stop/", None, Action.SIGN_ORDER),
+    (
+        "authorise-override",
+        "post",
+        "/medications/orders/{order}/override/",
+        {"rule_ids": "too-soon", "scope": "next_dose", "reason": "COWS charted on paper"},
+        Action.OVERRIDE_SAFETY_STOP,
+    ),
+    ("GET /api/orders/{order_id}/overrides", "get", "/api/orders/{order}/overrides", None, Action.VIEW_PATIENT),
+    (
+        "POST /api/orders/{order_id}/overrides",
+        "post",
+        "/api/orders/{order}/overrides",
+        {"reason": "COWS charted on paper", "rule_ids": ["too-soon"]},
+        Action.OVERRIDE_SAFETY_STOP,
+    ),
     (
         "administer",
         "post",
@@ -182,6 +203,7 @@ ROUTES: list[tuple[str, str, str, dict[str, object] | None, Action]] = [
     ("book-bed", "get", "/admissions/book/", None, Action.OPEN_EPISODE),
     ("intake", "get", "/episodes/{episode}/intake/", None, Action.VIEW_PATIENT),
     ("intake-assessment", "get", "/episodes/{episode}/intake/assessment/", None, Action.RECORD_INTAKE),
+    ("intake-care-team", "post", "/episodes/{episode}/intake/care-team/", None, Action.ASSIGN_CARE_TEAM),
     (
         "intake-decide",
         "post",
@@ -292,6 +314,13 @@ ROUTES: list[tuple[str, str, str, dict[str, object] | None, Action]] = [
         Action.ASSIGN_BED,
     ),
     (
+        "POST /api/episodes/{episode_id}/arrival",
+        "post",
+        "/api/episodes/{episode}/arrival",
+        {"bed_id": None},
+        Action.CHANGE_STAGE,
+    ),
+    (
         "PUT /api/episodes/{episode_id}/care-team",
         "put",
         "/api/episodes/{episode}/care-team",
@@ -331,6 +360,8 @@ NOT_FOUND_ON_THE_MERITS = {
     "fhir-observation",
     "fhir-medicationadministration",
     "fhir-careplan",
+    "aftercare-item-edit",  # the pre-admission episode has no aftercare items
+    "aftercare-item-remove",
 }
 REFUSED_ON_THE_MERITS = {
     "fhir-export",  # kicked off without 'Prefer: respond-async'
@@ -338,6 +369,9 @@ REFUSED_ON_THE_MERITS = {
     "fhir-patient-export",
     "add-consent",
     "aftercare-review",
+    # The episode has an active order: the stage form sends its discharge to the aftercare page's confirmation.
+    "change-stage:discharge",
+    "POST /api/episodes/{episode_id}/transitions:discharge",
     "directory-import",
     "POST /api/orders/{order_id}/tapers",
     "protocol-edit",
@@ -348,6 +382,8 @@ REFUSED_ON_THE_MERITS = {
     "intake-decide",
     "intake-plan",
     "intake-complete",
+    "intake-assessment",  # the patient has not arrived: 409, record the arrival first
+    "change-stage",  # from pre-admission, evaluation is reached by "Patient arrived", not a bare stage change
     "override-rule-set",
     "POST /api/episodes/{episode_id}/assessments",
 }
@@ -366,6 +402,7 @@ UNGUARDED = {
     "sign-in-code",
     "two-factor",
     "password-change",
+    "favicon",
 }
 
 

@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "detoxflow.web.context_processors.permissions",
+                "detoxflow.web.context_processors.patient_banner",
             ],
         },
     },
@@ -162,6 +163,15 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/New_York"
 USE_I18N = True
 USE_TZ = True
+# One way of writing dates and times across pages, papers and messages: the weekday and day-month order read
+# the same to every reader (no 03/04 ambiguity), and the 24-hour clock is the ward's. Django prefers a
+# locale's formats to these settings, so FORMAT_MODULE_PATH hands them back (detoxflow/web/formats).
+DATE_FORMAT = "D j M Y"  # Mon 2 Nov 2026
+DATETIME_FORMAT = "D j M Y, H:i"  # Mon 2 Nov 2026, 15:04
+TIME_FORMAT = "H:i"  # 15:04
+SHORT_DATE_FORMAT = "D j M"  # Mon 2 Nov: within a stay, where the year goes without saying
+SHORT_DATETIME_FORMAT = "D j M, H:i"  # Mon 2 Nov, 15:04
+FORMAT_MODULE_PATH = ["detoxflow.web.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
