@@ -157,6 +157,13 @@ def choose_method(request: HttpRequest, episode_id: RecordId, payload: MethodIn)
 def change_stage(request: HttpRequest, episode_id: RecordId, payload: TransitionIn) -> Status[Episode]:
     """Move the episode to another stage; 409 names the current and requested stage and what is missing."""
     episode = get_episode_for(request, episode_id, services.action_for(payload.stage))
+    if payload.stage == Stage.EVALUATION and episode.stage_enum is Stage.PRE_ADMISSION:
+        # Into evaluation from pre-admission is the patient's arrival: one door, in the booked bed, now.
+        now = timezone.now()
+        episode = services.record_arrival(
+            staff_member(request), episode.pk, bed=episode.bed, arrived_at=now, now=now, address=client_address(request)
+        )
+        return Status(201, episode)
     episode = move_episode(
         staff_member(request),
         episode,

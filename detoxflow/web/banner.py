@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from detoxflow.accounts.models import User
 from detoxflow.accounts.permissions import Action, Role, role_may
+from detoxflow.aftercare.models import AftercareItem
 from detoxflow.assessments.models import Sedation, WithdrawalAssessment
 from detoxflow.clinical.rulebook import RuleSet
 from detoxflow.episodes.models import Episode
@@ -22,6 +23,12 @@ from detoxflow.facilities.rules import rules_in_force
 from detoxflow.intake.models import IntakeAssessment, Pregnancy, SuicideRisk
 from detoxflow.medications.models import MedicationRequest
 from detoxflow.patients.models import Patient
+
+# Pages whose URL names a row of the episode rather than the episode: which model, and the path to its episode.
+EPISODE_OF: dict[str, tuple[Any, str]] = {
+    "order_id": (MedicationRequest, "episode_id"),
+    "item_id": (AftercareItem, "plan__episode_id"),
+}
 
 # The COWS bands (clinical/scales/cows.py, Wesson & Ling 2003) that the banner raises as an alert.
 SEVERE_BANDS = ("Moderately severe", "Severe")
@@ -61,7 +68,7 @@ class PatientBanner:
 
 
 def banner_for_path(user: Any, kwargs: dict[str, Any], now: dt.datetime | None = None) -> PatientBanner | None:
-    """The banner for a page whose URL names `episode_id`, `patient_id` or `order_id`; None on other pages."""
+    """The banner for a page whose URL names an episode, a patient or a row of an episode; None on other pages."""
     if not isinstance(user, User) or not role_may(user.role, Action.VIEW_PATIENT):
         return None
     now = now or timezone.now()
@@ -70,9 +77,10 @@ def banner_for_path(user: Any, kwargs: dict[str, Any], now: dt.datetime | None =
     if "episode_id" in kwargs:
         episode = episodes.filter(pk=kwargs["episode_id"]).select_related("patient", "bed__unit").first()
         patient = episode.patient if episode else None
-    elif "order_id" in kwargs:
-        order = MedicationRequest.objects.restrict(user, Action.VIEW_PATIENT).filter(pk=kwargs["order_id"]).first()
-        episode = episodes.filter(pk=order.episode_id).select_related("patient", "bed__unit").first() if order else None
+    elif key := next((k for k in EPISODE_OF if k in kwargs), None):
+        model, path = EPISODE_OF[key]
+        episode_id = model.objects.restrict(user, Action.VIEW_PATIENT).filter(pk=kwargs[key]).values(path)[:1]
+        episode = episodes.filter(pk__in=episode_id).select_related("patient", "bed__unit").first()
         patient = episode.patient if episode else None
     elif "patient_id" in kwargs:
         patient = Patient.objects.restrict(user, Action.VIEW_PATIENT).filter(pk=kwargs["patient_id"]).first()

@@ -8,9 +8,9 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from detoxflow.accounts.permissions import Action, role_may
-from detoxflow.web.banner import banner_for_path
+from detoxflow.web.banner import EPISODE_OF, banner_for_path
 
-BANNER_KEYS = {"episode_id", "patient_id", "order_id"}
+BANNER_KEYS = {"episode_id", "patient_id", *EPISODE_OF}
 
 
 def permissions(request: HttpRequest) -> dict[str, dict[str, bool]]:

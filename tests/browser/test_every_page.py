@@ -144,6 +144,16 @@ def ward():
     return {"facility": facility, "unit": unit, "staff": staff, "episodes": episodes, "ids": ids}
 
 
+# URL placeholders that make a page a screen about one patient (the banner's context processor reads the same).
+PATIENT_KEYS = ("episode", "patient", "order", "item")
+
+
+def about_one_patient(name: str) -> bool:
+    """Whether the page's URL names a patient, an episode or a row of one (the banner reads the same)."""
+    path = PATH_OF_PAGE.get(name) or next((p for n, _m, p, _b, _a in ROUTES if n == name), "")
+    return name.startswith("patient:") or any(f"{{{key}}}" in path for key in PATIENT_KEYS)
+
+
 def pages_for(role: Role, ward) -> Iterator[tuple[str, str]]:
     """(page name, path) of every HTML page the role may open, from ROUTES, plus the patient page per stage."""
     for name, method, path, _body, action in ROUTES:
@@ -230,6 +240,9 @@ def test_every_page_of_the_role_is_accessible_and_fits_a_phone(page, live_server
             expect(page.get_by_role("heading", name="DetoxFlow API")).to_be_visible()
             continue
         findings.check(page, axe, name)
+        # Every screen about one patient carries the banner; other screens carry none.
+        banners = page.locator(".patient-banner").count()
+        assert banners == (1 if about_one_patient(name) else 0), f"{name} ({path}) shows {banners} patient banners"
     findings.write()
     assert outside == [], f"pages loaded files from another host: {outside}"
     problems = findings.unexpected()

@@ -215,3 +215,18 @@ def test_an_arrival_in_the_minute_of_the_booking_is_not_before_it(staff, patient
     )
     assert episode.admitted_at == opened
     assert [t.to_stage for t in episode.transitions.all()] == ["pre_admission", "evaluation"]
+
+
+def test_the_transitions_api_into_evaluation_is_the_arrival_too(client_as, booked, beds):
+    """One door: a client that moves pre-admission to evaluation through /transitions records the arrival."""
+    response = client_as(Role.NURSE).post(
+        f"/api/episodes/{booked.pk}/transitions",
+        json.dumps({"stage": "evaluation", "reason": "here"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["stage"], body["bed_id"]) == ("evaluation", beds[0].pk)
+    assert body["transitions"][-1]["reason"] == f"Patient arrived to bed {beds[0]}"
+    assert AuditEvent.objects.filter(action="episode.arrive", episode_id=booked.pk).count() == 1
+    assert Episode.objects.get(pk=booked.pk).admitted_at is not None
