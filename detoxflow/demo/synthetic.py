@@ -237,16 +237,20 @@ def _current_stay(person: Patient, stage: Stage, bed: Bed | None, now: dt.dateti
     hours = [0.0] + [rng.uniform(2, 40) for _ in steps[1:]]
     opened = now - dt.timedelta(hours=sum(hours) + rng.uniform(1, 24))
     setting, medication = _method(rng) if bed else ("", "")
+    admitted = opened + dt.timedelta(hours=hours[1]) if len(steps) > 1 else None
     episode = Episode(
         facility_id=person.facility_id,
         patient=person,
         stage=stage.value,
         opened_at=opened,
-        admitted_at=opened + dt.timedelta(hours=hours[1]) if len(steps) > 1 else None,
+        admitted_at=admitted,
         bed=bed,
         unit=bed.unit if bed else None,
         care_setting=setting,
         withdrawal_medication=medication,
+        # The bed board shows when a booked patient is expected and when an admitted one should leave.
+        expected_arrival=now + dt.timedelta(hours=rng.uniform(2, 48)) if admitted is None and bed else None,
+        expected_discharge=(admitted + dt.timedelta(days=rng.choice((5, 7, 10)))).date() if admitted else None,
     )
     return _Stay(episode, steps, opened, hours, None)
 
@@ -311,9 +315,14 @@ def seed_facility(
     current_total = min(patients, sum(n for _, n in CURRENT_STAGES))
     stage_plan = [stage for stage, n in CURRENT_STAGES for _ in range(n)][:current_total]
     free_beds = iter(beds)
+    # The first pre-admission patient is booked into a bed (the bed board shows them reserved, with the
+    # expected arrival); the others wait for one.
+    booked = next((n for n, stage in enumerate(stage_plan) if stage is Stage.PRE_ADMISSION), None)
     stays = [
-        _current_stay(person, stage, None if stage is Stage.PRE_ADMISSION else next(free_beds), now, rng)
-        for person, stage in zip(people[:current_total], stage_plan, strict=True)
+        _current_stay(
+            person, stage, None if stage is Stage.PRE_ADMISSION and n != booked else next(free_beds), now, rng
+        )
+        for n, (person, stage) in enumerate(zip(people[:current_total], stage_plan, strict=True))
     ]
     stays += [_past_stay(person, beds, history_days, now, rng) for person in people[current_total:]]
 
