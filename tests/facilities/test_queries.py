@@ -88,4 +88,6 @@ def test_census_lists_every_bed_with_its_occupant(grow):
     assert len(rows) == 16
     occupied = [r for r in rows if r.episode]
     assert occupied
-    assert all(r.episode.discharged_at is None and r.days_since_admission is not None for r in occupied)
+    assert all(r.episode.discharged_at is None for r in occupied)
+    # A booked patient holds the bed before arriving: no day of stay until admitted.
+    assert all((r.days_since_admission is not None) == (r.episode.admitted_at is not None) for r in occupied)
