@@ -14,6 +14,7 @@ from detoxflow.episodes.models import Episode
 from detoxflow.intake.models import IntakeAssessment
 from detoxflow.medications import ledger
 from detoxflow.medications import services as medications
+from tests.factories import BedFactory, FacilityFactory, PatientFactory, UnitFactory, UserFactory
 
 
 def stabilized_episode(physician, patient, bed, now, *, last_heroin=None, bup_stock_mg=None):
@@ -114,3 +115,132 @@ def recorded_episode(staff, patient, bed, now):
         address=None,
     )
     return Episode.objects.get(pk=episode.pk)
+
+
+def intake_program(beds):
+    """The Synthetic Detox Unit (code synth) with free North beds N01 up to `beds`, and Ines, its intake coordinator."""
+    facility = FacilityFactory(name="Synthetic Detox Unit", code="synth", admissions_phone="555-0100")
+    unit = UnitFactory(facility=facility, name="North")
+    for n in range(1, beds + 1):
+        BedFactory(unit=unit, label=f"N{n:02d}")
+    UserFactory(username="ines", first_name="Ines", last_name="Intake", role=Role.INTAKE_COORDINATOR, facility=facility)
+    return facility
+
+
+def north_bed():
+    """Bed N01 on the North unit of a new facility, the Synthetic Detox Unit."""
+    facility = FacilityFactory(name="Synthetic Detox Unit")
+    return BedFactory(unit=UnitFactory(facility=facility, name="North"), label="N01")
+
+
+def sampleton_episode(clinician, bed, now, **options):
+    """`stabilized_episode` (with its `options`) for a new patient named Sampleton of the bed's facility, in the bed."""
+    patient = PatientFactory(facility=bed.unit.facility, family_name="Sampleton")
+    return stabilized_episode(clinician, patient, bed, now, **options)
+
+
+def buprenorphine_induction(physician, episode, now, *, stock_mg=56):
+    """Sign the buprenorphine induction protocol, then receive `stock_mg` of SL tablets on the episode's unit."""
+    medications.sign_protocol(physician, episode, "buprenorphine_induction", now=now, address=None)
+    stock = ledger.stock_for(episode.facility_id, episode.unit_id, "buprenorphine_sl")
+    ledger.receive(physician, stock, Decimal(stock_mg), note="pharmacy delivery", now=now, address=None)
+
+
+def signed_order(physician, episode, code, kind, dose, single, daily, interval, now):
+    """An order written by hand, signed at `now` and starting then: doses in mg, `interval` minutes between doses."""
+    return medications.sign_order(
+        physician,
+        episode,
+        {
+            "medicine_code": code,
+            "kind": kind,
+            "dose_mg": Decimal(dose),
+            "min_interval_minutes": interval,
+            "single_dose_max_mg": Decimal(single),
+            "daily_max_mg": Decimal(daily),
+        },
+        built_from="Written by hand",
+        starts_at=now,
+        now=now,
+        address=None,
+    )
+
+
+def north_ward(*, nurse=None, physician=None):
+    """north_bed() with nurse nora and physician phil on its facility, `nurse` and `physician` (dicts of
+    UserFactory fields such as first_name) added to theirs; returns the bed and the physician."""
+    bed = north_bed()
+    facility = bed.unit.facility
+    UserFactory(username="nora", role=Role.NURSE, facility=facility, **(nurse or {}))
+    doctor = UserFactory(username="phil", role=Role.PHYSICIAN, facility=facility, **(physician or {}))
+    return bed, doctor
+
+
+def aftercare_plan_ready(counselor, episode, kind, now, *, days, detail, resource=None):
+    """One aftercare item of `kind` with an appointment in `days` days, the plan reviewed with the patient and
+    the whole checklist done (naloxone dispensed, overdose education, medications reconciled)."""
+    aftercare.add_item(
+        counselor,
+        episode,
+        kind,
+        resource=resource,
+        appointment_at=now + dt.timedelta(days=days),
+        detail=detail,
+        address=None,
+    )
+    aftercare.review_with_patient(counselor, episode, now=now, address=None)
+    aftercare.update_checklist(
+        counselor,
+        episode,
+        {
+            "naloxone": "dispensed",
+            "naloxone_decline_reason": "",
+            "overdose_education": True,
+            "medications_reconciled": True,
+        },
+        address=None,
+    )
+
+
+# Every vital a nurse can chart beside a withdrawal score, all inside the usual range but a fast heart rate: the
+# charting, vitals-table and trend tests each need one full set, and share it so they check the same readings.
+CHARTED_VITALS = {
+    "heart_rate": 104,
+    "systolic_bp": 138,
+    "diastolic_bp": 88,
+    "respiratory_rate": 18,
+    "temperature_c": 37.2,
+    "spo2": 97,
+    "pain": 4,
+    "sedation": "1",
+}
+
+
+def ready_for_discharge(staff, episode, now, *, resource=None, reason="Stable; planning"):
+    """Into aftercare planning with a support-group item, the plan reviewed and the whole checklist done (naloxone
+    dispensed), so a planned discharge is refused only by what a test leaves in its way."""
+    episode_services.change_stage(
+        staff[Role.PHYSICIAN], episode.pk, Stage.AFTERCARE_PLANNING, reason=reason, now=now, address=None
+    )
+    counselor = staff[Role.COUNSELOR]
+    aftercare.add_item(
+        counselor,
+        episode,
+        "support_group",
+        resource=resource,
+        appointment_at=now + dt.timedelta(days=3),
+        detail="Tuesday evening",
+        address=None,
+    )
+    aftercare.review_with_patient(counselor, episode, now=now, address=None)
+    aftercare.update_checklist(
+        counselor,
+        episode,
+        {
+            "naloxone": "dispensed",
+            "naloxone_decline_reason": "",
+            "overdose_education": True,
+            "medications_reconciled": True,
+        },
+        address=None,
+    )

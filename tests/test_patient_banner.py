@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -16,10 +15,9 @@ from detoxflow.clinical.scales.cows import COWS
 from detoxflow.episodes import services as episode_services
 from detoxflow.facilities.models import RuleOverride
 from detoxflow.intake.models import IntakeAssessment
-from detoxflow.medications import services as medications
 from detoxflow.patients.models import Allergy
 from detoxflow.web.banner import banner_for_path
-from tests.builders import stabilized_episode
+from tests.builders import signed_order, stabilized_episode
 from tests.factories import PatientFactory, UnitFactory, UserFactory
 
 NOW = timezone.now().replace(microsecond=0)
@@ -113,22 +111,7 @@ def test_the_qtc_alert_follows_the_facilitys_own_warning_level(staff, episode):
 
 
 def test_an_order_page_shows_its_patient(staff, episode):
-    order = medications.sign_order(
-        staff[Role.PHYSICIAN],
-        episode,
-        {
-            "medicine_code": "ondansetron",
-            "kind": "as_needed",
-            "dose_mg": Decimal(4),
-            "min_interval_minutes": 480,
-            "single_dose_max_mg": Decimal(8),
-            "daily_max_mg": Decimal(24),
-        },
-        built_from="Written by hand",
-        starts_at=NOW,
-        now=NOW,
-        address=None,
-    )
+    order = signed_order(staff[Role.PHYSICIAN], episode, "ondansetron", "as_needed", 4, 8, 24, 480, NOW)
     banner = banner_for_path(staff[Role.NURSE], {"order_id": order.pk}, now=NOW)
     assert banner is not None
     assert banner.episode_id == episode.pk

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
+from collections.abc import Callable
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -100,23 +102,30 @@ def save_plan(request: HttpRequest, episode_id: int) -> HttpResponse:
 def add_item(request: HttpRequest, episode_id: int) -> HttpResponse:
     episode = get_episode_for(request, episode_id, Action.PLAN_AFTERCARE)
     form = ItemForm(request.POST, facility_id=episode.facility_id)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.add_item(
-                staff_member(request),
-                episode,
-                data["kind"],
-                resource=data["resource"],
-                appointment_at=data["appointment_at"],
-                detail=data["detail"],
-                address=client_address(request),
-            )
-        except InvalidInput as error:
-            show_on_form(form, error)
-        else:
-            return redirect("aftercare", episode.pk)
+    if _item_saved(request, form, functools.partial(services.add_item, staff_member(request), episode)):
+        return redirect("aftercare", episode.pk)
     return _page(request, episode, 400, item_form=form)
+
+
+def _item_saved(request: HttpRequest, form: ItemForm, save: Callable[..., AftercareItem]) -> bool:
+    """Hand a posted plan item to its writer (add_item or update_item: the same fields, under the same checks).
+
+    A refusal is shown on the form, naming its field, and False tells the view to show the form again."""
+    if not form.is_valid():
+        return False
+    data = form.cleaned_data
+    try:
+        save(
+            data["kind"],
+            resource=data["resource"],
+            appointment_at=data["appointment_at"],
+            detail=data["detail"],
+            address=client_address(request),
+        )
+    except InvalidInput as error:
+        show_on_form(form, error)
+        return False
+    return True
 
 
 def _item_page(request: HttpRequest, item: AftercareItem, form: ItemForm, status: int = 200) -> HttpResponse:
@@ -142,22 +151,8 @@ def edit_item(request: HttpRequest, item_id: int) -> HttpResponse:
         }
         return _item_page(request, item, ItemForm(initial=initial, facility_id=episode.facility_id))
     form = ItemForm(request.POST, facility_id=episode.facility_id)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.update_item(
-                staff_member(request),
-                item,
-                data["kind"],
-                resource=data["resource"],
-                appointment_at=data["appointment_at"],
-                detail=data["detail"],
-                address=client_address(request),
-            )
-        except InvalidInput as error:
-            show_on_form(form, error)
-        else:
-            return redirect("aftercare", episode.pk)
+    if _item_saved(request, form, functools.partial(services.update_item, staff_member(request), item)):
+        return redirect("aftercare", episode.pk)
     return _item_page(request, item, form, 400)
 
 

@@ -64,6 +64,17 @@ def trend_charts(
     def sedation_level(code: Decimal | int | str) -> float:
         return SEDATION_LEVELS[str(code)]
 
+    def single_vital(
+        title: str, name: str, attr: str, style: Style, y_max: float, *, y_min: float = 0, unit: str
+    ) -> Chart:
+        """A short chart of one vital under the scores: one line, the doses marked, its unit on the axis.
+
+        Every vital that is not read beside another (heart rate with blood pressure) is drawn the same way, so the
+        small charts line up on the shared time axis and read alike."""
+        return Chart(
+            title, [Series(name, points(attr), style)], y_max, doses=marks, y_min=y_min, plot_height=90, unit=unit
+        )
+
     charts = [
         Chart(
             "COWS total",
@@ -92,41 +103,14 @@ def trend_charts(
             doses=marks,
             y_min=40,
         ),
-        Chart(
-            "Respiratory rate (/min)",
-            [Series("Respiratory rate", points("respiratory_rate"), Style(BLACK, "diamond"))],
-            30,
-            doses=marks,
-            y_min=0,
-            plot_height=90,
-            unit="/min",
+        single_vital(
+            "Respiratory rate (/min)", "Respiratory rate", "respiratory_rate", Style(BLACK, "diamond"), 30, unit="/min"
         ),
-        Chart(
-            "Oxygen saturation, SpO2 (%)",
-            [Series("SpO2", points("spo2"), Style(BLUE, "square"))],
-            100,
-            doses=marks,
-            y_min=88,
-            plot_height=90,
-            unit="%",
+        single_vital("Oxygen saturation, SpO2 (%)", "SpO2", "spo2", Style(BLUE, "square"), 100, y_min=88, unit="%"),
+        single_vital(
+            "Temperature (°C)", "Temperature", "temperature_c", Style(VERMILLION, "triangle"), 39, y_min=35, unit="°C"
         ),
-        Chart(
-            "Temperature (°C)",
-            [Series("Temperature", points("temperature_c"), Style(VERMILLION, "triangle"))],
-            39,
-            doses=marks,
-            y_min=35,
-            plot_height=90,
-            unit="°C",
-        ),
-        Chart(
-            "Pain (0-10)",
-            [Series("Pain", points("pain"), Style(BLUISH_GREEN, "diamond", "6 3"))],
-            10,
-            doses=marks,
-            plot_height=90,
-            unit="of 10",
-        ),
+        single_vital("Pain (0-10)", "Pain", "pain", Style(BLUISH_GREEN, "diamond", "6 3"), 10, unit="of 10"),
         Chart(
             "Sedation (POSS)",
             [Series("Sedation", points("sedation", value=sedation_level), Style(BLACK, "square", "2 3"))],

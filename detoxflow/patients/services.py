@@ -61,6 +61,14 @@ def _check_demographics(values: dict[str, Any], today: dt.date) -> None:
             raise InvalidInput("date_of_birth", "Date of birth is more than 120 years ago; check the year.")
 
 
+def _record_number_in_use(mrn: str) -> Conflict:
+    """The refusal when the database's unique (facility, record number) constraint stops a save.
+
+    Registering and correcting demographics both meet it; the message names the number so the clerk can check
+    the wristband or the previous system rather than retry."""
+    return Conflict("mrn", f"Medical record number {mrn} is already used in this facility.")
+
+
 def register_patient(actor: User, values: dict[str, Any], *, address: str | None, now: dt.datetime) -> Patient:
     """Create a patient in the actor's facility; a medical record number already in use is refused.
 
@@ -90,7 +98,7 @@ def register_patient(actor: User, values: dict[str, Any], *, address: str | None
                 detail={"record_number": "generated" if generate else "typed"},
             )
     except IntegrityError:
-        raise Conflict("mrn", f"Medical record number {values['mrn']} is already used in this facility.") from None
+        raise _record_number_in_use(values["mrn"]) from None
     return patient
 
 
@@ -179,7 +187,7 @@ def update_patient(
     except IntegrityError:
         for name, value in original.items():
             setattr(patient, name, value)
-        raise Conflict("mrn", f"Medical record number {values['mrn']} is already used in this facility.") from None
+        raise _record_number_in_use(values["mrn"]) from None
     return patient
 
 

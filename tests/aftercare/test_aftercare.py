@@ -12,12 +12,12 @@ from detoxflow.accounts.permissions import Role
 from detoxflow.aftercare import services
 from detoxflow.aftercare.models import FollowUpTask
 from detoxflow.audit.models import AuditEvent
-from detoxflow.clinical.stages import DischargeType, Stage
+from detoxflow.clinical.stages import DischargeType
 from detoxflow.directory.models import Resource
-from detoxflow.episodes import services as episode_services
 from detoxflow.episodes.models import Episode
 from detoxflow.errors import InvalidInput
 from detoxflow.patients.models import Patient
+from tests.builders import ready_for_discharge
 
 T0 = dt.datetime(2026, 11, 20, 14, 0, tzinfo=dt.UTC)
 
@@ -31,39 +31,6 @@ def na_group(facility):
         address="2 Sample St",
         phone="555-0112",
         hours_text="24/7",
-    )
-
-
-def ready(staff, episode, na_group):
-    episode_services.change_stage(
-        staff[Role.PHYSICIAN],
-        episode.pk,
-        Stage.AFTERCARE_PLANNING,
-        reason="Stable; maintenance chosen",
-        now=T0,
-        address=None,
-    )
-    counselor = staff[Role.COUNSELOR]
-    services.add_item(
-        counselor,
-        episode,
-        "support_group",
-        resource=na_group,
-        appointment_at=T0 + dt.timedelta(days=3),
-        detail="Tuesday evening",
-        address=None,
-    )
-    services.review_with_patient(counselor, episode, now=T0, address=None)
-    services.update_checklist(
-        counselor,
-        episode,
-        {
-            "naloxone": "dispensed",
-            "naloxone_decline_reason": "",
-            "overdose_education": True,
-            "medications_reconciled": True,
-        },
-        address=None,
     )
 
 
@@ -153,7 +120,7 @@ def test_the_stage_form_cannot_skip_the_checklist(client_as, episode):
 
 
 def test_completed_discharge_and_documents(client_as, staff, episode, na_group):
-    ready(staff, episode, na_group)
+    ready_for_discharge(staff, episode, T0, resource=na_group, reason="Stable; maintenance chosen")
     physician = client_as(Role.PHYSICIAN)
     with time_machine.travel(T0, tick=False):  # one working session: idle sign-out does not interfere
         physician.post(f"/episodes/{episode.pk}/discharge/", {"discharge_type": "completed", "reason": "Plan in place"})
@@ -178,7 +145,7 @@ def test_completed_discharge_and_documents(client_as, staff, episode, na_group):
 
 
 def test_follow_up_calls_are_listed_and_recorded(client_as, staff, episode, na_group):
-    ready(staff, episode, na_group)
+    ready_for_discharge(staff, episode, T0, resource=na_group, reason="Stable; maintenance chosen")
     with time_machine.travel(T0, tick=False):
         services.discharge(staff[Role.PHYSICIAN], episode, DischargeType.COMPLETED, reason="done", now=T0, address=None)
     counselor = client_as(Role.COUNSELOR)

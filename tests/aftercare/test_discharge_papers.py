@@ -15,7 +15,6 @@ from detoxflow.aftercare.models import DischargeMedication
 from detoxflow.aftercare.services import OrderDecision
 from detoxflow.audit.models import AuditEvent
 from detoxflow.clinical.stages import DischargeType, Stage
-from detoxflow.episodes import services as episode_services
 from detoxflow.episodes.models import Episode
 from detoxflow.errors import InvalidInput
 from detoxflow.facilities.models import Facility, Unit
@@ -23,6 +22,7 @@ from detoxflow.intake.models import IntakeAssessment
 from detoxflow.medications import services as medications
 from detoxflow.medications import tapering
 from detoxflow.medications.models import MedicationAdministration, MedicationRequest
+from tests.builders import ready_for_discharge
 
 T0 = dt.datetime(2026, 11, 20, 14, 0, tzinfo=dt.UTC)  # Fri 20 Nov, 09:00 in New York
 BUP = "Buprenorphine SL tablet"
@@ -68,35 +68,6 @@ def given(order, at, mg):
     )
 
 
-def ready_for_discharge(staff, episode):
-    """Aftercare planning, the plan reviewed and the checklist complete, so only the orders stand in the way."""
-    episode_services.change_stage(
-        staff[Role.PHYSICIAN], episode.pk, Stage.AFTERCARE_PLANNING, reason="Stable; planning", now=T0, address=None
-    )
-    counselor = staff[Role.COUNSELOR]
-    services.add_item(
-        counselor,
-        episode,
-        "support_group",
-        resource=None,
-        appointment_at=T0 + dt.timedelta(days=3),
-        detail="Tuesday evening",
-        address=None,
-    )
-    services.review_with_patient(counselor, episode, now=T0, address=None)
-    services.update_checklist(
-        counselor,
-        episode,
-        {
-            "naloxone": "dispensed",
-            "naloxone_decline_reason": "",
-            "overdose_education": True,
-            "medications_reconciled": True,
-        },
-        address=None,
-    )
-
-
 @pytest.fixture
 def stay(staff, episode):
     """Four days on the unit: buprenorphine on a taper still running at discharge, and ondansetron."""
@@ -131,7 +102,7 @@ def stay(staff, episode):
     given(bup, T0 + dt.timedelta(days=2), Decimal(4))  # Sun: 6 mg planned, 2+2 given
     given(bup, T0 + dt.timedelta(days=2, hours=6), Decimal(2))
     given(nausea, T0 + dt.timedelta(days=2, hours=1), Decimal(4))
-    ready_for_discharge(staff, episode)
+    ready_for_discharge(staff, episode, T0)
     return {"bup": bup, "nausea": nausea, "leaving": T0 + dt.timedelta(days=3)}  # Mon 23 Nov: taper runs to Thu
 
 
@@ -407,7 +378,7 @@ def test_the_summary_is_read_in_a_fixed_number_of_queries(django_assert_num_quer
 
 
 def test_an_episode_discharged_without_orders_still_needs_no_decision(staff, episode):
-    ready_for_discharge(staff, episode)
+    ready_for_discharge(staff, episode, T0)
     with time_machine.travel(T0, tick=False):
         done = services.discharge(
             staff[Role.PHYSICIAN], episode, DischargeType.COMPLETED, reason="done", now=T0, address=None

@@ -32,6 +32,20 @@ def directory(facility):
     }
 
 
+@pytest.fixture
+def na_item(staff, episode, directory):
+    """The counselor's NA night group on the plan, no appointment yet: the item the change and removal tests act on."""
+    return services.add_item(
+        staff[Role.COUNSELOR],
+        episode,
+        "support_group",
+        resource=directory["na"],
+        appointment_at=None,
+        detail="",
+        address=None,
+    )
+
+
 def options(html):
     """The directory entries offered in the page's resource select."""
     select = html[html.index('name="resource"') :].split("</select>")[0]
@@ -118,34 +132,16 @@ def test_an_item_is_changed_through_its_page_and_audited(client_as, staff, episo
     assert event.user_name == staff[Role.COUNSELOR].username
 
 
-def test_an_item_is_removed_and_the_audit_keeps_what_it_was(client_as, staff, episode, directory):
-    item = services.add_item(
-        staff[Role.COUNSELOR],
-        episode,
-        "support_group",
-        resource=directory["na"],
-        appointment_at=None,
-        detail="",
-        address=None,
-    )
-    answer = client_as(Role.NURSE).post(f"/aftercare/items/{item.pk}/remove/")
+def test_an_item_is_removed_and_the_audit_keeps_what_it_was(client_as, na_item):
+    answer = client_as(Role.NURSE).post(f"/aftercare/items/{na_item.pk}/remove/")
     assert answer.status_code == 302
-    assert not AftercareItem.objects.filter(pk=item.pk).exists()
+    assert not AftercareItem.objects.filter(pk=na_item.pk).exists()
     assert AuditEvent.objects.get(action="aftercare.remove_item").detail["resource"] == "Synthetic NA Night Group"
 
 
-def test_a_discharged_patients_plan_no_longer_changes(staff, episode, directory):
-    item = services.add_item(
-        staff[Role.COUNSELOR],
-        episode,
-        "support_group",
-        resource=directory["na"],
-        appointment_at=None,
-        detail="",
-        address=None,
-    )
+def test_a_discharged_patients_plan_no_longer_changes(staff, episode, na_item):
     Episode.objects.filter(pk=episode.pk).update(stage="discharged", discharged_at=T0, discharge_type="administrative")
-    item = AftercareItem.objects.select_related("plan__episode").get(pk=item.pk)
+    item = AftercareItem.objects.select_related("plan__episode").get(pk=na_item.pk)
     with pytest.raises(InvalidInput, match="can no longer change"):
         services.remove_item(staff[Role.COUNSELOR], item, address=None)
     with pytest.raises(InvalidInput, match="can no longer change"):
@@ -154,19 +150,10 @@ def test_a_discharged_patients_plan_no_longer_changes(staff, episode, directory)
         )
 
 
-def test_roles_without_aftercare_cannot_change_items(client_as, staff, episode, directory):
-    item = services.add_item(
-        staff[Role.COUNSELOR],
-        episode,
-        "support_group",
-        resource=directory["na"],
-        appointment_at=None,
-        detail="",
-        address=None,
-    )
-    assert client_as(Role.INTAKE_COORDINATOR).post(f"/aftercare/items/{item.pk}/remove/").status_code == 403
-    assert client_as(Role.UNIT_MANAGER).get(f"/aftercare/items/{item.pk}/").status_code == 403
-    assert AftercareItem.objects.filter(pk=item.pk).exists()
+def test_roles_without_aftercare_cannot_change_items(client_as, na_item):
+    assert client_as(Role.INTAKE_COORDINATOR).post(f"/aftercare/items/{na_item.pk}/remove/").status_code == 403
+    assert client_as(Role.UNIT_MANAGER).get(f"/aftercare/items/{na_item.pk}/").status_code == 403
+    assert AftercareItem.objects.filter(pk=na_item.pk).exists()
 
 
 # ---- Follow-up calls coming up -------------------------------------------------------------------------------

@@ -16,22 +16,12 @@ from detoxflow.clinical.scales import COWS
 from detoxflow.episodes import services as episode_services
 from detoxflow.episodes.models import Episode
 from detoxflow.errors import InvalidInput
-from tests.builders import stabilized_episode
+from tests.builders import CHARTED_VITALS, stabilized_episode
 from tests.factories import PatientFactory
 
 T0 = dt.datetime(2026, 11, 20, 14, 0, tzinfo=dt.UTC)
 ZERO = {item.key: 0 for item in COWS.items}
 MODERATE = {**ZERO, "pulse": 2, "sweating": 2, "restlessness": 3, "aches": 2, "runny_nose": 2, "gi_upset": 2}  # 13
-VITALS = {
-    "heart_rate": 104,
-    "systolic_bp": 138,
-    "diastolic_bp": 88,
-    "respiratory_rate": 18,
-    "temperature_c": 37.2,
-    "spo2": 97,
-    "pain": 4,
-    "sedation": "1",
-}
 
 
 def stabilized(staff, patient, bed, at=T0):
@@ -49,7 +39,9 @@ def test_first_cows_is_due_when_stabilization_starts(episode):
 
 
 def test_a_scored_cows_is_saved_with_flags_and_reschedules(staff, episode):
-    saved = services.record_assessment(staff[Role.NURSE], episode, "COWS", MODERATE, VITALS, now=T0, address=None)
+    saved = services.record_assessment(
+        staff[Role.NURSE], episode, "COWS", MODERATE, CHARTED_VITALS, now=T0, address=None
+    )
     assert (saved.total, saved.band, saved.flags) == (13, "Moderate", {})
     episode.refresh_from_db()
     assert episode.next_assessment_due == T0 + dt.timedelta(hours=4)
@@ -58,7 +50,13 @@ def test_a_scored_cows_is_saved_with_flags_and_reschedules(staff, episode):
 
 def test_abnormal_vitals_are_flagged(staff, episode):
     saved = services.record_assessment(
-        staff[Role.NURSE], episode, "COWS", ZERO, {**VITALS, "heart_rate": 125, "sedation": "3"}, now=T0, address=None
+        staff[Role.NURSE],
+        episode,
+        "COWS",
+        ZERO,
+        {**CHARTED_VITALS, "heart_rate": 125, "sedation": "3"},
+        now=T0,
+        address=None,
     )
     assert saved.flags == {"heart_rate": "high", "sedation": "unacceptable"}
 
@@ -93,7 +91,7 @@ def test_pre_admission_episodes_are_not_charted(staff, facility):
 
 
 def test_charting_screen_saves_and_returns_to_the_census(client_as, episode):
-    form = {f"item_{k}": v for k, v in MODERATE.items()} | {k: v for k, v in VITALS.items()}
+    form = {f"item_{k}": v for k, v in MODERATE.items()} | {k: v for k, v in CHARTED_VITALS.items()}
     response = client_as(Role.NURSE).post(
         f"/episodes/{episode.pk}/assessments/new/?instrument=COWS&next=/units/{episode.unit_id}/census/", form
     )
@@ -129,7 +127,7 @@ def test_census_query_count_with_due_now_does_not_grow(client_as, staff, facilit
         client.get(f"/units/{beds[1].unit_id}/census/")
     for bed in beds[2:]:
         episode = stabilized(staff, PatientFactory(facility=facility), bed)
-        services.record_assessment(staff[Role.NURSE], episode, "COWS", MODERATE, VITALS, now=T0, address=None)
+        services.record_assessment(staff[Role.NURSE], episode, "COWS", MODERATE, CHARTED_VITALS, now=T0, address=None)
     with CaptureQueriesContext(connection) as more:
         client.get(f"/units/{beds[1].unit_id}/census/")
     assert len(few) > 0
@@ -177,7 +175,13 @@ def test_tablet_self_report_locks_until_the_nurse_unlocks(client_as, episode):
 def test_patient_page_draws_the_trend_with_bands(client_as, staff, episode):
     for hours, answers in ((0, MODERATE), (4, ZERO)):
         services.record_assessment(
-            staff[Role.NURSE], episode, "COWS", answers, VITALS, now=T0 + dt.timedelta(hours=hours), address=None
+            staff[Role.NURSE],
+            episode,
+            "COWS",
+            answers,
+            CHARTED_VITALS,
+            now=T0 + dt.timedelta(hours=hours),
+            address=None,
         )
     page = client_as(Role.NURSE).get(f"/patients/{episode.patient_id}/").content.decode()
     assert '<svg class="trend"' in page

@@ -12,20 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from detoxflow.accounts.permissions import Role
 from detoxflow.assessments import services
 from detoxflow.clinical.scales import COWS
-from tests.builders import stabilized_episode
+from tests.builders import CHARTED_VITALS, stabilized_episode
 
 T0 = dt.datetime(2026, 11, 20, 14, 0, tzinfo=dt.UTC)
 ZERO = {item.key: 0 for item in COWS.items}
-VITALS = {
-    "heart_rate": 104,
-    "systolic_bp": 138,
-    "diastolic_bp": 88,
-    "respiratory_rate": 18,
-    "temperature_c": 37.2,
-    "spo2": 97,
-    "pain": 4,
-    "sedation": "1",
-}
 VITAL_CHARTS = (
     "Heart rate (/min) and blood pressure (mmHg)",
     "Respiratory rate (/min)",
@@ -62,8 +52,13 @@ def cells(page: str) -> dict[str, list[str]]:
 
 
 def test_the_charting_page_shows_every_vital_of_the_last_assessments(client_as, staff, episode):
-    chart(staff, episode, VITALS)
-    chart(staff, episode, {**VITALS, "heart_rate": 125, "temperature_c": 38.4, "pain": 7}, T0 + dt.timedelta(hours=1))
+    chart(staff, episode, CHARTED_VITALS)
+    chart(
+        staff,
+        episode,
+        {**CHARTED_VITALS, "heart_rate": 125, "temperature_c": 38.4, "pain": 7},
+        T0 + dt.timedelta(hours=1),
+    )
     page = client_as(Role.NURSE).get(f"/episodes/{episode.pk}/assessments/new/?instrument=COWS").content.decode()
     shown = cells(page)
     assert shown["Heart rate (/min)"] == ["125 high", "104"]
@@ -85,7 +80,7 @@ def test_a_vital_not_taken_shows_a_dash_not_a_zero(client_as, staff, episode):
 
 def test_the_charting_page_lists_only_the_last_four(client_as, staff, episode):
     for hours in range(6):
-        chart(staff, episode, {**VITALS, "pain": hours}, T0 + dt.timedelta(hours=hours))
+        chart(staff, episode, {**CHARTED_VITALS, "pain": hours}, T0 + dt.timedelta(hours=hours))
     shown = cells(client_as(Role.NURSE).get(f"/episodes/{episode.pk}/assessments/new/").content.decode())
     assert shown["Pain (0-10)"] == ["5", "4", "3", "2"]
 
@@ -96,7 +91,7 @@ def test_the_charting_page_query_count_is_pinned(client_as, staff, episode, sett
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "OPTIONS": options}]
     nurse = client_as(Role.NURSE)
     for hours in range(3):
-        chart(staff, episode, VITALS, T0 + dt.timedelta(hours=hours))
+        chart(staff, episode, CHARTED_VITALS, T0 + dt.timedelta(hours=hours))
     nurse.get(f"/episodes/{episode.pk}/assessments/new/")  # the session's first use settles its own writes
     with CaptureQueriesContext(connection) as queries:
         nurse.get(f"/episodes/{episode.pk}/assessments/new/")
@@ -110,8 +105,8 @@ def test_the_first_vital_is_where_the_last_items_key_sends_focus(client_as, epis
 
 
 def test_the_trend_draws_every_vital_charted(client_as, staff, episode):
-    chart(staff, episode, VITALS)
-    chart(staff, episode, {**VITALS, "sedation": "S", "spo2": 95}, T0 + dt.timedelta(hours=4))
+    chart(staff, episode, CHARTED_VITALS)
+    chart(staff, episode, {**CHARTED_VITALS, "sedation": "S", "spo2": 95}, T0 + dt.timedelta(hours=4))
     page = client_as(Role.NURSE).get(f"/patients/{episode.patient_id}/").content.decode()
     captions = re.findall(r"<figcaption>([^<]+)</figcaption>", page)
     assert captions == ["COWS total", *VITAL_CHARTS]

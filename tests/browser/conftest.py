@@ -4,6 +4,9 @@
 fails on any *serious* or *critical* violation, naming the rule, its impact, the elements and axe's help text,
 so the message says what to fix without opening a report. Moderate and minor findings are not failures: they
 are mostly best practices that need a person's judgement (a region without a landmark, a heading order).
+
+Shared steps too: `sign_in` (the sign-in form, then the home page's heading) and the intake answers several
+journeys type.
 """
 
 from __future__ import annotations
@@ -12,11 +15,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, ViewportSize
+from playwright.sync_api import Page, ViewportSize, expect
 
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"  # screenshots, downloads and reports
 AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
 BLOCKING_IMPACTS = ("serious", "critical")
 PHONE: ViewportSize = {"width": 390, "height": 844}
+PASSWORD = "correct horse battery"  # every synthetic account's (tests/factories.py UserFactory)
+FACILITY_NAME = "Synthetic Detox Unit"  # the facility the browser tests sign in to; its name heads the home page
+
+# The intake's vital signs, (label, value), as the journeys type them, and six DSM-5 criteria (severe OUD).
+INTAKE_VITALS = (
+    ("Heart rate", "104"),
+    ("Systolic bp", "138"),
+    ("Diastolic bp", "88"),
+    ("Respiratory rate", "18"),
+    ("Temperature (°C)", "37.2"),
+    ("SpO2 (%)", "97"),
+)
+SIX_DSM5_CRITERIA = ("1. Taken", "2. Persistent", "4. Craving", "10. Tolerance", "11. Withdrawal", "3. Much time")
 
 # Playwright's evaluate runs outside the page's Content-Security-Policy (script-src 'self'), so axe needs
 # no inline <script> the policy would refuse and the page is checked with its real headers. WCAG 2.x A and
@@ -98,3 +115,17 @@ def sideways_overflow(page: Page) -> str:
     if scroll <= client:
         return ""
     return f"scrollWidth {scroll} > clientWidth {client}; {page.evaluate(_WIDEST)}"
+
+
+def submit_sign_in(page: Page, base_url: str, username: str) -> None:
+    """Open the sign-in page and submit the user's username and the synthetic password with Enter."""
+    page.goto(f"{base_url}/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.keyboard.press("Enter")
+
+
+def sign_in(page: Page, base_url: str, username: str) -> None:
+    """Sign in as `username` and wait for the home page, headed with the facility's name."""
+    submit_sign_in(page, base_url, username)
+    expect(page.get_by_role("heading", name=FACILITY_NAME)).to_be_visible()

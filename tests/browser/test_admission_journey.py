@@ -1,36 +1,24 @@
 """From a call-back request on the public page to a stabilization-stage episode, as the staff would do it."""
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from detoxflow.accounts.permissions import Role
 from detoxflow.episodes.models import Episode
-from tests.factories import BedFactory, FacilityFactory, UnitFactory, UserFactory
+from tests.browser.conftest import ARTIFACTS, INTAKE_VITALS, PHONE, SIX_DSM5_CRITERIA, sign_in
+from tests.builders import intake_program
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture
 def program():
-    facility = FacilityFactory(name="Synthetic Detox Unit", code="synth", admissions_phone="555-0100")
-    unit = UnitFactory(facility=facility, name="North")
-    for n in range(1, 3):
-        BedFactory(unit=unit, label=f"N{n:02d}")
-    UserFactory(username="ines", first_name="Ines", last_name="Intake", role=Role.INTAKE_COORDINATOR, facility=facility)
+    facility = intake_program(beds=2)
     UserFactory(username="phil", first_name="Phil", last_name="Physician", role=Role.PHYSICIAN, facility=facility)
     return facility
-
-
-def sign_in(page, base, username):
-    page.goto(f"{base}/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("correct horse battery")
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name="Synthetic Detox Unit")).to_be_visible()
 
 
 def test_call_back_request_to_stabilization(page, live_server, program):
@@ -38,7 +26,7 @@ def test_call_back_request_to_stabilization(page, live_server, program):
     ARTIFACTS.mkdir(exist_ok=True)
 
     # A person asks for a call back from a phone.
-    page.set_viewport_size({"width": 390, "height": 844})
+    page.set_viewport_size(PHONE)
     page.goto(f"{base}/get-help/")
     expect(page.get_by_role("link", name="988", exact=False).first).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
@@ -95,16 +83,9 @@ def test_call_back_request_to_stabilization(page, live_server, program):
     page.get_by_label("Housing").select_option("stable")
     page.get_by_label("Home support").check()
     page.get_by_label("Can attend daily").check()
-    for label, value in (
-        ("Heart rate", "104"),
-        ("Systolic bp", "138"),
-        ("Diastolic bp", "88"),
-        ("Respiratory rate", "18"),
-        ("Temperature (°C)", "37.2"),
-        ("SpO2 (%)", "97"),
-    ):
+    for label, value in INTAKE_VITALS:
         page.get_by_label(label, exact=True).fill(value)
-    for criterion in ("1. Taken", "2. Persistent", "4. Craving", "10. Tolerance", "11. Withdrawal", "3. Much time"):
+    for criterion in SIX_DSM5_CRITERIA:
         page.get_by_label(criterion).check()
     page.get_by_role("button", name="Save and see the recommendation").click()
     expect(page.locator("#oud-severity")).to_have_text("Severe")
@@ -131,7 +112,7 @@ def test_call_back_request_to_stabilization(page, live_server, program):
     "path", ["/", "/beds/", "/intake-queue/", "/phone-screens/new/", "/clinical-rules/", "/admissions/book/"]
 )
 def test_staff_screens_fit_a_phone(page, live_server, program, path):
-    page.set_viewport_size({"width": 390, "height": 844})
+    page.set_viewport_size(PHONE)
     sign_in(page, live_server.url, "phil")
     page.goto(f"{live_server.url}{path}")
     width = page.evaluate("document.documentElement.scrollWidth")

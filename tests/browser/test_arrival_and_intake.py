@@ -1,7 +1,6 @@
 """A booked patient arrives and the nurse does the intake: what the caller told the phone screen is already there."""
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -13,11 +12,10 @@ from detoxflow.admissions.models import PhoneScreen
 from detoxflow.episodes import services as episode_services
 from detoxflow.episodes.models import Episode
 from detoxflow.intake.models import IntakeAssessment
-from tests.browser.conftest import PHONE, sideways_overflow
+from tests.browser.conftest import ARTIFACTS, INTAKE_VITALS, PHONE, SIX_DSM5_CRITERIA, sideways_overflow, sign_in
 from tests.factories import BedFactory, FacilityFactory, PatientFactory, UnitFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture
@@ -58,14 +56,6 @@ def booking():
         screened_by_name="Ines Intake",
     )
     return episode, screened_at
-
-
-def sign_in(page, base, username):
-    page.goto(f"{base}/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("correct horse battery")
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name="Synthetic Detox Unit")).to_be_visible()
 
 
 def test_arrival_then_intake_started_from_the_phone_screen(page, live_server, booking, axe):
@@ -152,16 +142,10 @@ def test_arrival_then_intake_started_from_the_phone_screen(page, live_server, bo
     page.get_by_label("Suicide risk").select_option("none")
     expect(sections.locator("li").nth(2)).to_have_text("Psychiatric · complete")
     page.get_by_label("Housing").select_option("stable")
-    for label_text, value in (
-        ("Heart rate", "104"),
-        ("Systolic bp", "138"),
-        ("Diastolic bp", "88"),
-        ("Respiratory rate", "18"),
-        ("Temperature (°C)", "37.2"),
-    ):
+    # SpO2 (the last vital) is left out: the summary names it and its section.
+    for label_text, value in INTAKE_VITALS[:-1]:
         page.get_by_label(label_text, exact=True).fill(value)
-    # SpO2 is left out: the summary names it and its section.
-    for criterion in ("1. Taken", "2. Persistent", "4. Craving", "10. Tolerance", "11. Withdrawal", "3. Much time"):
+    for criterion in SIX_DSM5_CRITERIA:
         page.get_by_label(criterion).check()
     expect(sections.locator("li").nth(6)).to_have_text("DSM-5 criteria · 6 of 11 ticked")
     page.get_by_role("button", name="Save and see the recommendation").click()

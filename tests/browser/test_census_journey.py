@@ -1,18 +1,16 @@
 """A nurse's first minutes: sign in, open the census, open a patient, move them on, see the timeline."""
 
-from pathlib import Path
-
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from detoxflow.accounts.permissions import Role
 from detoxflow.clinical.stages import CareSetting, Stage, WithdrawalMedication
 from detoxflow.episodes import services
+from tests.browser.conftest import ARTIFACTS, PHONE, sign_in
 from tests.factories import BedFactory, FacilityFactory, PatientFactory, UnitFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture
@@ -32,16 +30,8 @@ def ward():
     return unit
 
 
-def sign_in(page: Page, base: str, username: str = "nora") -> None:
-    page.goto(f"{base}/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("correct horse battery")
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name="Synthetic Detox Unit")).to_be_visible()
-
-
 def test_nurse_moves_a_patient_to_stabilization_from_the_census(page, live_server, ward):
-    sign_in(page, live_server.url)
+    sign_in(page, live_server.url, "nora")
     page.get_by_role("link", name="North").click()
     census = page.get_by_role("table", name="North census")
     expect(census).to_contain_text("N02")
@@ -71,8 +61,8 @@ def test_a_refused_move_is_explained_in_place(page, live_server, ward):
 
 
 def test_census_reads_at_phone_width(page, live_server, ward):
-    page.set_viewport_size({"width": 390, "height": 844})
-    sign_in(page, live_server.url)
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server.url, "nora")
     page.goto(f"{live_server.url}/units/{ward.pk}/census/")
     expect(page.get_by_text("Sampleton, Alex")).to_be_visible()
     width = page.evaluate("document.documentElement.scrollWidth")

@@ -1,7 +1,6 @@
 """A nurse charts a full COWS with vitals from the keyboard alone; the keystrokes and time are reported."""
 
 import time
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -9,11 +8,11 @@ from playwright.sync_api import expect
 
 from detoxflow.accounts.permissions import Role
 from detoxflow.assessments.models import WithdrawalAssessment
-from tests.builders import stabilized_episode
-from tests.factories import BedFactory, FacilityFactory, PatientFactory, UnitFactory, UserFactory
+from tests.browser.conftest import ARTIFACTS, sign_in
+from tests.builders import north_bed, sampleton_episode
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # 11 item keys, then the vitals straight away (the eleventh key lands in heart rate): 17 characters with a Tab
 # after each of the 7 typed fields, 1 for sedation, Enter. Exactly what a nurse must press; more fails the test.
 KEYSTROKE_BUDGET = 37
@@ -21,19 +20,13 @@ KEYSTROKE_BUDGET = 37
 
 @pytest.fixture
 def episode():
-    facility = FacilityFactory(name="Synthetic Detox Unit")
-    unit = UnitFactory(facility=facility, name="North")
-    bed = BedFactory(unit=unit, label="N01")
-    nurse = UserFactory(username="nora", role=Role.NURSE, facility=facility)
-    return stabilized_episode(nurse, PatientFactory(facility=facility, family_name="Sampleton"), bed, timezone.now())
+    bed = north_bed()
+    nurse = UserFactory(username="nora", role=Role.NURSE, facility=bed.unit.facility)
+    return sampleton_episode(nurse, bed, timezone.now())
 
 
 def test_full_cows_with_vitals_by_keyboard(page, live_server, episode):
-    page.goto(f"{live_server.url}/sign-in/")
-    page.get_by_label("Username").fill("nora")
-    page.get_by_label("Password").fill("correct horse battery")
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name="Synthetic Detox Unit")).to_be_visible()
+    sign_in(page, live_server.url, "nora")
     page.goto(f"{live_server.url}/units/{episode.unit_id}/census/")
     page.get_by_role("link", name="Chart COWS").click()
     expect(page.get_by_role("heading", name="COWS")).to_be_visible()

@@ -1,8 +1,6 @@
 """From aftercare planning to a completed discharge, with the patient handout downloaded: the plan's items are
 offered by kind, changed and removed on the way."""
 
-from pathlib import Path
-
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -13,11 +11,11 @@ from detoxflow.clinical.stages import Stage
 from detoxflow.directory.models import Resource
 from detoxflow.episodes import services as episode_services
 from detoxflow.episodes.models import Episode
-from tests.builders import stabilized_episode
-from tests.factories import BedFactory, FacilityFactory, PatientFactory, UnitFactory, UserFactory
+from tests.browser.conftest import ARTIFACTS, sign_in
+from tests.builders import north_bed, sampleton_episode
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 def resource(facility, kind, name, phone):
@@ -28,19 +26,13 @@ def resource(facility, kind, name, phone):
 
 @pytest.fixture
 def episode():
-    facility = FacilityFactory(name="Synthetic Detox Unit")
-    bed = BedFactory(unit=UnitFactory(facility=facility, name="North"), label="N01")
+    bed = north_bed()
+    facility = bed.unit.facility
     physician = UserFactory(username="phil", role=Role.PHYSICIAN, facility=facility)
     resource(facility, "support_group", "Synthetic SMART Recovery Group", "555-0140")
     resource(facility, "sober_living", "Synthetic Sober House", "555-0141")
     now = timezone.now()
-    episode = stabilized_episode(
-        physician,
-        PatientFactory(facility=facility, family_name="Sampleton"),
-        bed,
-        now,
-        last_heroin=now - timezone.timedelta(days=3),
-    )
+    episode = sampleton_episode(physician, bed, now, last_heroin=now - timezone.timedelta(days=3))
     return episode_services.change_stage(
         physician, episode.pk, Stage.AFTERCARE_PLANNING, reason="stable", now=now, address=None
     )
@@ -60,11 +52,7 @@ def add_item(page, kind, entry, *, appointment=""):
 
 
 def test_aftercare_to_completed_discharge_with_handout(page, live_server, episode, axe):
-    page.goto(f"{live_server.url}/sign-in/")
-    page.get_by_label("Username").fill("phil")
-    page.get_by_label("Password").fill("correct horse battery")
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name="Synthetic Detox Unit")).to_be_visible()
+    sign_in(page, live_server.url, "phil")
     page.goto(f"{live_server.url}/patients/{episode.patient_id}/")
     page.get_by_role("link", name="Aftercare & discharge").click()
 

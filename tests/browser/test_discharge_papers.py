@@ -4,8 +4,6 @@ facility. The counselor then sees the follow-up calls coming up."""
 
 import datetime as dt
 import io
-from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -20,34 +18,13 @@ from detoxflow.clinical.stages import DischargeType, Stage
 from detoxflow.episodes import services as episode_services
 from detoxflow.episodes.models import Episode
 from detoxflow.intake.models import IntakeAssessment
-from detoxflow.medications import services as medications
 from detoxflow.medications.models import MedicationRequest
-from tests.browser.conftest import PHONE, sideways_overflow
-from tests.builders import stabilized_episode
+from tests.browser.conftest import ARTIFACTS, PHONE, sideways_overflow, sign_in
+from tests.builders import aftercare_plan_ready, signed_order, stabilized_episode
 from tests.factories import BedFactory, FacilityFactory, PatientFactory, UnitFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 DESKTOP = {"width": 1280, "height": 800}
-
-
-def sign(physician, episode, code, dose, single, daily, interval, now):
-    return medications.sign_order(
-        physician,
-        episode,
-        {
-            "medicine_code": code,
-            "kind": "as_needed",
-            "dose_mg": Decimal(dose),
-            "min_interval_minutes": interval,
-            "single_dose_max_mg": Decimal(single),
-            "daily_max_mg": Decimal(daily),
-        },
-        built_from="Written by hand",
-        starts_at=now,
-        now=now,
-        address=None,
-    )
 
 
 @pytest.fixture
@@ -69,46 +46,18 @@ def stay():
         last_heroin=now - dt.timedelta(days=3),
     )
     IntakeAssessment.objects.filter(episode=episode).update(oud_icd10="F11.20")
-    bup = sign(physician, episode, "buprenorphine_sl", 8, 8, 16, 600, now)
-    nausea = sign(physician, episode, "ondansetron", 4, 8, 24, 480, now)
+    bup = signed_order(physician, episode, "buprenorphine_sl", "as_needed", 8, 8, 16, 600, now)
+    nausea = signed_order(physician, episode, "ondansetron", "as_needed", 4, 8, 24, 480, now)
     episode_services.change_stage(
         physician, episode.pk, Stage.AFTERCARE_PLANNING, reason="stable", now=now, address=None
     )
-    aftercare.add_item(
-        counselor,
-        episode,
-        "buprenorphine",
-        resource=None,
-        appointment_at=now + dt.timedelta(days=2),
-        detail="Synthetic Recovery Clinic, Dr Rowan",
-        address=None,
-    )
-    aftercare.review_with_patient(counselor, episode, now=now, address=None)
-    aftercare.update_checklist(
-        counselor,
-        episode,
-        {
-            "naloxone": "dispensed",
-            "naloxone_decline_reason": "",
-            "overdose_education": True,
-            "medications_reconciled": True,
-        },
-        address=None,
-    )
+    aftercare_plan_ready(counselor, episode, "buprenorphine", now, days=2, detail="Synthetic Recovery Clinic, Dr Rowan")
     return {"episode": episode, "bup": bup, "nausea": nausea}
-
-
-def sign_in(page, live_server, username):
-    page.goto(f"{live_server.url}/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("correct horse battery")
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name="Synthetic Detox Unit")).to_be_visible()
 
 
 def test_a_discharge_with_active_orders_is_confirmed_and_the_summary_reads_back(page, live_server, stay, axe):
     episode, bup, nausea = stay["episode"], stay["bup"], stay["nausea"]
-    sign_in(page, live_server, "phil")
+    sign_in(page, live_server.url, "phil")
     page.goto(f"{live_server.url}/episodes/{episode.pk}/aftercare/")
     page.set_viewport_size(PHONE)
     assert sideways_overflow(page) == ""
@@ -175,7 +124,7 @@ def test_the_counselor_sees_the_calls_coming_up_by_day(page, live_server, stay):
             stay["nausea"].pk: aftercare.OrderDecision("stopped"),
         },
     )
-    sign_in(page, live_server, "cora")
+    sign_in(page, live_server.url, "cora")
     page.get_by_role("link", name="Follow-up").click()
     expect(page.get_by_role("heading", name="Coming up (next 14 days)")).to_be_visible()
     day_two = timezone.localdate() + dt.timedelta(days=2)

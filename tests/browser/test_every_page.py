@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -25,13 +24,12 @@ from detoxflow.aftercare.models import FollowUpTask
 from detoxflow.clinical.stages import DischargeType, Stage
 from detoxflow.episodes import services as episode_services
 from detoxflow.episodes.models import Episode
-from tests.browser.conftest import PHONE, Axe, Violation, sideways_overflow
+from tests.browser.conftest import ARTIFACTS, PHONE, Axe, Violation, sideways_overflow, sign_in
 from tests.builders import recorded_episode
 from tests.factories import BedFactory, FacilityFactory, PatientFactory, UnitFactory, UserFactory
 from tests.test_permissions import ROUTES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 
 # GET routes not opened here, each with its reason. Everything else in ROUTES that answers HTML is opened.
@@ -170,14 +168,6 @@ def pages_for(role: Role, ward) -> Iterator[tuple[str, str]]:
         for stage, episode in ward["episodes"].items():
             yield f"patient:{stage.value}", f"/patients/{episode.patient_id}/"
     yield "api-docs", "/api/docs"
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("correct horse battery")
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name="Synthetic Detox Unit")).to_be_visible()
 
 
 class Findings:

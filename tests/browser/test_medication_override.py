@@ -1,59 +1,26 @@
 """The physician authorises an override on the order; the nurse gives the dose; both names stay, each in its role."""
 
-from decimal import Decimal
-from pathlib import Path
-
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from detoxflow.accounts.permissions import Role
-from detoxflow.medications import ledger, services
 from detoxflow.medications.models import ControlledLedgerEntry, MedicationAdministration
-from tests.browser.conftest import PHONE, sideways_overflow
-from tests.builders import stabilized_episode
-from tests.factories import BedFactory, FacilityFactory, PatientFactory, UnitFactory, UserFactory
+from tests.browser.conftest import ARTIFACTS, PHONE, sideways_overflow, sign_in
+from tests.builders import buprenorphine_induction, north_ward, sampleton_episode
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
 def episode():
     """Buprenorphine induction signed, stock on the unit, and no COWS charted yet: every dose meets a hard stop."""
-    facility = FacilityFactory(name="Synthetic Detox Unit")
-    bed = BedFactory(unit=UnitFactory(facility=facility, name="North"), label="N01")
-    UserFactory(username="nora", role=Role.NURSE, facility=facility, first_name="Nora", last_name="Nightingale")
-    physician = UserFactory(
-        username="phil", role=Role.PHYSICIAN, facility=facility, first_name="Phil", last_name="Osler"
+    bed, physician = north_ward(
+        nurse={"first_name": "Nora", "last_name": "Nightingale"}, physician={"first_name": "Phil", "last_name": "Osler"}
     )
     now = timezone.now()
-    episode = stabilized_episode(
-        physician,
-        PatientFactory(facility=facility, family_name="Sampleton"),
-        bed,
-        now,
-        last_heroin=now - timezone.timedelta(hours=14),
-    )
-    services.sign_protocol(physician, episode, "buprenorphine_induction", now=now, address=None)
-    ledger.receive(
-        physician,
-        ledger.stock_for(facility.pk, episode.unit_id, "buprenorphine_sl"),
-        Decimal(56),
-        note="pharmacy delivery",
-        now=now,
-        address=None,
-    )
+    episode = sampleton_episode(physician, bed, now, last_heroin=now - timezone.timedelta(hours=14))
+    buprenorphine_induction(physician, episode, now, stock_mg=56)
     return episode
-
-
-def sign_in(page: Page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name="Synthetic Detox Unit")).to_be_visible()
 
 
 def sign_out(page: Page) -> None:
@@ -62,7 +29,7 @@ def sign_out(page: Page) -> None:
 
 def test_physician_overrides_then_the_nurse_gives_the_dose_with_both_names_kept(page, live_server, episode, axe):
     mar = f"{live_server.url}/episodes/{episode.pk}/medications/"
-    sign_in(page, live_server, "nora")
+    sign_in(page, live_server.url, "nora")
     page.goto(mar)
     expect(page.locator(".readiness").first).to_have_text("Needs a COWS first")
     expect(page.get_by_role("button", name="Authorise override")).to_have_count(0)
@@ -70,7 +37,7 @@ def test_physician_overrides_then_the_nurse_gives_the_dose_with_both_names_kept(
     expect(page.get_by_role("alert")).to_contain_text("A physician can authorise an override on this order")
     sign_out(page)
 
-    sign_in(page, live_server, "phil")
+    sign_in(page, live_server.url, "phil")
     page.goto(mar)
     axe.check(page)
     page.get_by_label("Reason for the override").fill("COWS 13 charted on paper while the system was down")
@@ -84,7 +51,7 @@ def test_physician_overrides_then_the_nurse_gives_the_dose_with_both_names_kept(
     page.set_viewport_size({"width": 1280, "height": 900})
     sign_out(page)
 
-    sign_in(page, live_server, "nora")
+    sign_in(page, live_server.url, "nora")
     page.goto(mar)
     expect(page.locator(".readiness").first).to_contain_text("Ready: override by Phil Osler")
     page.get_by_role("button", name="Record dose").click()
@@ -113,7 +80,7 @@ def test_physician_overrides_then_the_nurse_gives_the_dose_with_both_names_kept(
 def test_stopping_an_order_is_confirmed_with_a_reason_and_the_medication_pages_fit_a_phone(
     page, live_server, episode, axe
 ):
-    sign_in(page, live_server, "phil")
+    sign_in(page, live_server.url, "phil")
     page.set_viewport_size(PHONE)
     for path in (f"/episodes/{episode.pk}/taper/", "/protocols/", f"/episodes/{episode.pk}/medications/"):
         page.goto(f"{live_server.url}{path}")

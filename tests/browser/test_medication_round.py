@@ -1,55 +1,27 @@
 """From a COWS to a first buprenorphine dose, and a second dose refused as too early, in the browser."""
 
-from decimal import Decimal
-from pathlib import Path
-
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from detoxflow.accounts.permissions import Role
-from detoxflow.medications import ledger, services
 from detoxflow.medications.models import MedicationAdministration
-from tests.builders import stabilized_episode
-from tests.factories import BedFactory, FacilityFactory, PatientFactory, UnitFactory, UserFactory
+from tests.browser.conftest import ARTIFACTS, sign_in
+from tests.builders import buprenorphine_induction, north_ward, sampleton_episode
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture
 def episode():
-    facility = FacilityFactory(name="Synthetic Detox Unit")
-    bed = BedFactory(unit=UnitFactory(facility=facility, name="North"), label="N01")
-    UserFactory(username="nora", role=Role.NURSE, facility=facility)
-    physician = UserFactory(username="phil", role=Role.PHYSICIAN, facility=facility)
+    bed, physician = north_ward()
     now = timezone.now()
-    episode = stabilized_episode(
-        physician,
-        PatientFactory(facility=facility, family_name="Sampleton"),
-        bed,
-        now,
-        last_heroin=now - timezone.timedelta(hours=14),
-        bup_stock_mg=56,
-    )
-    services.sign_protocol(physician, episode, "buprenorphine_induction", now=now, address=None)
-    ledger.receive(
-        physician,
-        ledger.stock_for(facility.pk, episode.unit_id, "buprenorphine_sl"),
-        Decimal(56),
-        note="pharmacy delivery",
-        now=now,
-        address=None,
-    )
+    episode = sampleton_episode(physician, bed, now, last_heroin=now - timezone.timedelta(hours=14), bup_stock_mg=56)
+    buprenorphine_induction(physician, episode, now, stock_mg=56)  # a second delivery, after the one above
     return episode
 
 
 def test_cows_then_buprenorphine_then_a_blocked_early_dose(page, live_server, episode):
-    page.goto(f"{live_server.url}/sign-in/")
-    page.get_by_label("Username").fill("nora")
-    page.get_by_label("Password").fill("correct horse battery")
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name="Synthetic Detox Unit")).to_be_visible()
+    sign_in(page, live_server.url, "nora")
     page.goto(f"{live_server.url}/patients/{episode.patient_id}/")
     page.get_by_role("link", name="Chart COWS").click()
     page.wait_for_selector("form[data-ready]")

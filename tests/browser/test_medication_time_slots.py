@@ -1,63 +1,31 @@
 """The unit's time-slot round: doses in their hour, readiness in calm words, and a dose recorded from the round."""
 
-from decimal import Decimal
-from pathlib import Path
-
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from detoxflow.accounts.permissions import Role
 from detoxflow.medications import services
 from detoxflow.medications.models import MedicationAdministration
-from tests.browser.conftest import PHONE, sideways_overflow
-from tests.browser.test_medication_override import sign_in
-from tests.builders import stabilized_episode
-from tests.factories import BedFactory, FacilityFactory, PatientFactory, UnitFactory, UserFactory
+from tests.browser.conftest import ARTIFACTS, PHONE, sideways_overflow, sign_in
+from tests.builders import north_ward, sampleton_episode, signed_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture
 def episode():
     """Ondansetron every 8 h, its first dose due ten minutes ago, and buprenorphine as needed with no COWS yet."""
-    facility = FacilityFactory(name="Synthetic Detox Unit")
-    bed = BedFactory(unit=UnitFactory(facility=facility, name="North"), label="N01")
-    UserFactory(username="nora", role=Role.NURSE, facility=facility, first_name="Nora", last_name="Nightingale")
-    physician = UserFactory(username="phil", role=Role.PHYSICIAN, facility=facility)
+    bed, physician = north_ward(nurse={"first_name": "Nora", "last_name": "Nightingale"})
     now = timezone.now()
-    episode = stabilized_episode(
-        physician,
-        PatientFactory(facility=facility, family_name="Sampleton"),
-        bed,
-        now,
-        last_heroin=now - timezone.timedelta(hours=14),
-        bup_stock_mg=56,
-    )
+    episode = sampleton_episode(physician, bed, now, last_heroin=now - timezone.timedelta(hours=14), bup_stock_mg=56)
     due = now - timezone.timedelta(minutes=10)
-    services.sign_order(
-        physician,
-        episode,
-        {
-            "medicine_code": "ondansetron",
-            "kind": "scheduled",
-            "dose_mg": Decimal(4),
-            "min_interval_minutes": 480,
-            "single_dose_max_mg": Decimal(8),
-            "daily_max_mg": Decimal(24),
-        },
-        built_from="Written by hand",
-        starts_at=due,
-        now=due,
-        address=None,
-    )
+    signed_order(physician, episode, "ondansetron", "scheduled", 4, 8, 24, 480, due)
     services.sign_protocol(physician, episode, "buprenorphine_induction", now=now, address=None)
     return episode
 
 
 def test_a_dose_recorded_from_the_time_slot_round(page, live_server, episode, axe):
-    sign_in(page, live_server, "nora")
+    sign_in(page, live_server.url, "nora")
     page.goto(f"{live_server.url}/units/{episode.unit_id}/mar/")
     expect(page.get_by_role("heading", name="North medication round")).to_be_visible()
     round_table = page.get_by_role("table", name="North medication round")

@@ -2,38 +2,23 @@
 said on the get-help page and on the phone reaches the booking without being typed again."""
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from detoxflow.accounts.permissions import Role
 from detoxflow.admissions.models import CallbackRequest, PhoneScreen
 from detoxflow.episodes.models import Episode
 from detoxflow.patients.models import Patient
-from tests.factories import BedFactory, FacilityFactory, PatientFactory, UnitFactory, UserFactory
+from tests.browser.conftest import ARTIFACTS, PHONE, sign_in
+from tests.builders import intake_program
+from tests.factories import PatientFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
 def program():
-    facility = FacilityFactory(name="Synthetic Detox Unit", code="synth", admissions_phone="555-0100")
-    unit = UnitFactory(facility=facility, name="North")
-    for n in range(1, 4):
-        BedFactory(unit=unit, label=f"N{n:02d}")
-    UserFactory(username="ines", first_name="Ines", last_name="Intake", role=Role.INTAKE_COORDINATOR, facility=facility)
-    return facility
-
-
-def sign_in(page: Page, base: str, username: str = "ines") -> None:
-    page.goto(f"{base}/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("correct horse battery")
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name="Synthetic Detox Unit")).to_be_visible()
+    return intake_program(beds=3)
 
 
 def tomorrow_morning() -> str:
@@ -43,7 +28,7 @@ def tomorrow_morning() -> str:
 
 
 def test_an_emergency_screen_with_only_the_emergency_box_ticked(page, live_server, program, axe):
-    sign_in(page, live_server.url)
+    sign_in(page, live_server.url, "ines")
     page.goto(f"{live_server.url}/phone-screens/new/")
     axe.check(page)
     page.get_by_label("Someone is overdosing or unresponsive right now").check()
@@ -92,7 +77,7 @@ def test_a_call_back_reaches_the_booking_without_retyping(page, live_server, pro
     page.set_viewport_size({"width": 1280, "height": 900})
 
     # The coordinator calls back: name and number are already on the screen.
-    sign_in(page, base)
+    sign_in(page, base, "ines")
     page.get_by_role("link", name="Intake queue").click()
     axe.check(page)
     page.get_by_role("link", name="Start phone screen").click()
@@ -154,7 +139,7 @@ def test_a_returning_patient_is_found_and_booked_from_a_free_bed(page, live_serv
     returning = PatientFactory(
         facility=program, given_name="Robin", family_name="Againson", mrn="OLD-4411", date_of_birth=dt.date(1985, 2, 1)
     )
-    sign_in(page, live_server.url)
+    sign_in(page, live_server.url, "ines")
     page.get_by_role("link", name="Bed board").click()
     board = page.get_by_role("table", name="North beds")
     expect(board.get_by_role("link", name="Book North N02")).to_be_visible()

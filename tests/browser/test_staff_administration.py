@@ -1,17 +1,15 @@
 """The administrator's first morning: a new nurse's account made, her password reset, unlocked, deactivated."""
 
-from pathlib import Path
-
 import pytest
 from django.test import Client, override_settings
 from playwright.sync_api import Page, expect
 
 from detoxflow.accounts.models import User
 from detoxflow.accounts.permissions import Role
+from tests.browser.conftest import ARTIFACTS, submit_sign_in
 from tests.factories import FacilityFactory, UnitFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture
@@ -31,10 +29,7 @@ def change(page: Page, action: str, reason: str) -> None:
 
 @override_settings(AXES_FAILURE_LIMIT=3)
 def test_administrator_creates_resets_unlocks_and_deactivates_a_nurse(page, live_server, facility):
-    page.goto(f"{live_server.url}/sign-in/")
-    page.get_by_label("Username").fill("ada")
-    page.get_by_label("Password").fill("correct horse battery")
-    page.keyboard.press("Enter")
+    submit_sign_in(page, live_server.url, "ada")
     page.get_by_role("link", name="Staff").click()
 
     page.get_by_label("Username").fill("nadia")

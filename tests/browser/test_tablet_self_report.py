@@ -1,8 +1,6 @@
 """A nurse hands the tablet to a patient: started by a button (POST), the SOWS and the thank-you page show nothing of
 the staff screens, and only the nurse's password gives the tablet back."""
 
-from pathlib import Path
-
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -10,19 +8,17 @@ from playwright.sync_api import expect
 from detoxflow.accounts.permissions import Role
 from detoxflow.assessments.models import WithdrawalAssessment
 from detoxflow.clinical.scales import SOWS
-from tests.browser.conftest import PHONE, sideways_overflow
-from tests.builders import stabilized_episode
-from tests.factories import BedFactory, FacilityFactory, PatientFactory, UnitFactory, UserFactory
+from tests.browser.conftest import ARTIFACTS, PASSWORD, PHONE, sideways_overflow, sign_in
+from tests.builders import north_bed, stabilized_episode
+from tests.factories import PatientFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture
 def episode():
-    facility = FacilityFactory(name="Synthetic Detox Unit")
-    unit = UnitFactory(facility=facility, name="North")
-    bed = BedFactory(unit=unit, label="N01")
+    bed = north_bed()
+    facility = bed.unit.facility
     nurse = UserFactory(username="nora", first_name="Nora", last_name="Nightingale", role=Role.NURSE, facility=facility)
     patient = PatientFactory(facility=facility, given_name="Robin", family_name="Sampleton", mrn="SYN-000042")
     return stabilized_episode(nurse, patient, bed, timezone.now())
@@ -39,11 +35,7 @@ def expect_no_staff_screen(page):
 
 def test_tablet_mode_started_by_post_shows_only_the_scale_and_the_thank_you(page, live_server, episode, axe):
     base = live_server.url
-    page.goto(f"{base}/sign-in/")
-    page.get_by_label("Username").fill("nora")
-    page.get_by_label("Password").fill("correct horse battery")
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name="Synthetic Detox Unit")).to_be_visible()
+    sign_in(page, base, "nora")
 
     # Following the link (as a prefetch or link checker would) only shows the start button; nothing is locked.
     page.goto(f"{base}/patients/{episode.patient_id}/")
@@ -88,7 +80,7 @@ def test_tablet_mode_started_by_post_shows_only_the_scale_and_the_thank_you(page
     page.get_by_role("button", name="Unlock").click()
     expect(page.get_by_role("alert")).to_contain_text("That password is not right")
     expect_no_staff_screen(page)
-    page.get_by_label("Nurse: your password to unlock").fill("correct horse battery")
+    page.get_by_label("Nurse: your password to unlock").fill(PASSWORD)
     page.get_by_role("button", name="Unlock").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     expect(page.get_by_text("Nightingale")).to_be_visible()

@@ -2,7 +2,6 @@
 charting form and the trend on the patient page, each legend naming its lines, nothing scrolling sideways."""
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -11,12 +10,11 @@ from playwright.sync_api import expect
 from detoxflow.accounts.permissions import Role
 from detoxflow.assessments import services
 from detoxflow.clinical.scales import COWS
-from tests.browser.conftest import PHONE, sideways_overflow
-from tests.builders import stabilized_episode
-from tests.factories import BedFactory, FacilityFactory, PatientFactory, UnitFactory, UserFactory
+from tests.browser.conftest import ARTIFACTS, PHONE, sideways_overflow, sign_in
+from tests.builders import north_bed, sampleton_episode
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 VITALS = {
     "heart_rate": 118,
     "systolic_bp": 142,
@@ -31,12 +29,10 @@ VITALS = {
 
 @pytest.fixture
 def episode():
-    facility = FacilityFactory(name="Synthetic Detox Unit")
-    unit = UnitFactory(facility=facility, name="North")
-    bed = BedFactory(unit=unit, label="N01")
-    nurse = UserFactory(username="nora", role=Role.NURSE, facility=facility)
+    bed = north_bed()
+    nurse = UserFactory(username="nora", role=Role.NURSE, facility=bed.unit.facility)
     now = timezone.now()
-    episode = stabilized_episode(nurse, PatientFactory(facility=facility, family_name="Sampleton"), bed, now)
+    episode = sampleton_episode(nurse, bed, now)
     answers = {item.key: min(item.allowed) for item in COWS.items} | {"pulse": 2, "aches": 2}
     for minutes, change in ((90, {}), (30, {"heart_rate": 96, "pain": 3, "temperature_c": 37.4})):
         services.record_assessment(
@@ -45,18 +41,10 @@ def episode():
     return episode
 
 
-def sign_in(page, base):
-    page.goto(f"{base}/sign-in/")
-    page.get_by_label("Username").fill("nora")
-    page.get_by_label("Password").fill("correct horse battery")
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name="Synthetic Detox Unit")).to_be_visible()
-
-
 def test_every_vital_is_shown_and_nothing_scrolls_sideways_on_a_phone(page, live_server, episode, axe):
     base = live_server.url
     ARTIFACTS.mkdir(exist_ok=True)
-    sign_in(page, base)
+    sign_in(page, base, "nora")
     page.set_viewport_size(PHONE)
 
     # Beside the charting form: the last readings, every vital, stacked into labelled cells at phone width.

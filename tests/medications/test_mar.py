@@ -20,6 +20,7 @@ from detoxflow.errors import Conflict, InvalidInput
 from detoxflow.medications import services
 from detoxflow.medications.models import MedicationAdministration
 from detoxflow.medications.services import SafetyStop
+from tests.builders import signed_order
 
 T0 = dt.datetime(2026, 11, 20, 14, 0, tzinfo=dt.UTC)
 H = dt.timedelta(hours=1)
@@ -107,17 +108,7 @@ def test_not_given_needs_a_reason_and_skips_the_check(staff, episode):
 
 def scheduled_ondansetron(staff, episode):
     """Ondansetron 4 mg every 8 hours from T0, written by hand: a scheduled order with due slots."""
-    values = {
-        "medicine_code": "ondansetron",
-        "kind": "scheduled",
-        "dose_mg": Decimal(4),
-        "min_interval_minutes": 480,
-        "single_dose_max_mg": Decimal(8),
-        "daily_max_mg": Decimal(24),
-    }
-    return services.sign_order(
-        staff[Role.PHYSICIAN], episode, values, built_from="Written by hand", starts_at=T0, now=T0, address=None
-    )
+    return signed_order(staff[Role.PHYSICIAN], episode, "ondansetron", "scheduled", 4, 8, 24, 480, T0)
 
 
 def test_a_scheduled_slot_is_recorded_once(staff, episode):

@@ -11,6 +11,7 @@ from detoxflow.errors import InvalidInput
 from detoxflow.medications import services, tapering
 from detoxflow.medications.models import MedicationAdministration, TaperPlan
 from detoxflow.medications.queries import mar_for_episode
+from tests.builders import signed_order
 
 T0 = dt.datetime(2026, 11, 20, 14, 0, tzinfo=dt.UTC)
 SHAPE = {
@@ -25,22 +26,7 @@ SHAPE = {
 
 @pytest.fixture
 def order(staff, episode):
-    return services.sign_order(
-        staff[Role.PHYSICIAN],
-        episode,
-        {
-            "medicine_code": "buprenorphine_sl",
-            "kind": "as_needed",
-            "dose_mg": Decimal(8),
-            "min_interval_minutes": 600,
-            "single_dose_max_mg": Decimal(8),
-            "daily_max_mg": Decimal(16),
-        },
-        built_from="Written by hand",
-        starts_at=T0,
-        now=T0,
-        address=None,
-    )
+    return signed_order(staff[Role.PHYSICIAN], episode, "buprenorphine_sl", "as_needed", 8, 8, 16, 600, T0)
 
 
 def test_a_taper_needs_the_maintenance_offer_first(staff, order):
