@@ -8,7 +8,7 @@ from ninja.pagination import paginate
 
 from detoxflow.accounts.access import require, staff_member
 from detoxflow.accounts.permissions import Action
-from detoxflow.aftercare.services import move_episode
+from detoxflow.aftercare.services import OrderDecision, move_episode
 from detoxflow.audit.services import client_address, record_request_event
 from detoxflow.clinical.stages import Stage
 from detoxflow.episodes import services
@@ -164,6 +164,9 @@ def change_stage(request: HttpRequest, episode_id: RecordId, payload: Transition
             staff_member(request), episode.pk, bed=episode.bed, arrived_at=now, now=now, address=client_address(request)
         )
         return Status(201, episode)
+    decisions = None
+    if payload.orders is not None:
+        decisions = {d.order_id: OrderDecision(d.disposition, d.continued_by) for d in payload.orders}
     episode = move_episode(
         staff_member(request),
         episode,
@@ -172,5 +175,6 @@ def change_stage(request: HttpRequest, episode_id: RecordId, payload: Transition
         now=timezone.now(),
         address=client_address(request),
         discharge_type=payload.discharge_type,
+        orders=decisions,
     )
     return Status(201, episode)

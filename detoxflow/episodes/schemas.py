@@ -68,7 +68,17 @@ class MethodIn(Schema):
     withdrawal_medication: WithdrawalMedication
 
 
+class OrderDecisionIn(Schema):
+    """At discharge, what happens to one order still active: "stopped", or "continued" by a named prescriber."""
+
+    order_id: int
+    disposition: str = Field(max_length=16)
+    continued_by: str = Field(default="", max_length=200)
+
+
 class TransitionIn(Schema):
     stage: Stage
     reason: str = Field(max_length=2000)
     discharge_type: DischargeType | None = None
+    # A discharge with orders still active needs one decision per order (the aftercare page asks the same).
+    orders: list[OrderDecisionIn] | None = None

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import json
 from decimal import Decimal
 
 import pytest
@@ -205,6 +206,31 @@ def test_the_stage_form_sends_a_discharge_with_active_orders_to_the_aftercare_pa
     assert refused.value.status_code == 409
     assert "Still active: Buprenorphine SL tablet 4 mg, Ondansetron 4 mg" in refused.value.message
     assert "Aftercare & discharge page" in refused.value.message
+
+
+def test_the_api_discharges_with_a_decision_for_each_active_order(client_as, staff, episode, stay):
+    physician = client_as(Role.PHYSICIAN)
+    url = f"/api/episodes/{episode.pk}/transitions"
+    body = {"stage": "discharged", "reason": "done", "discharge_type": "completed"}
+    with time_machine.travel(stay["leaving"], tick=False):
+        asked = physician.post(url, json.dumps(body), content_type="application/json")
+        assert asked.status_code == 409
+        half = body | {"orders": [{"order_id": stay["bup"].pk, "disposition": "continued", "continued_by": ""}]}
+        refused = physician.post(url, json.dumps(half), content_type="application/json")
+        assert refused.status_code == 400
+        assert "Name who continues" in refused.content.decode()
+        assert Episode.objects.get(pk=episode.pk).discharged_at is None
+        decided = body | {
+            "orders": [
+                {"order_id": stay["bup"].pk, "disposition": "continued", "continued_by": "Synthetic OTP clinic"},
+                {"order_id": stay["nausea"].pk, "disposition": "stopped"},
+            ]
+        }
+        done = physician.post(url, json.dumps(decided), content_type="application/json")
+    assert done.status_code == 201, done.content
+    assert done.json()["stage"] == "discharged"
+    assert MedicationRequest.objects.get(pk=stay["nausea"].pk).stopped_at is not None
+    assert MedicationRequest.objects.get(pk=stay["bup"].pk).stopped_at is None  # continued by the clinic
 
 
 def test_the_discharge_page_asks_first_then_discharges_on_confirmation(client_as, staff, episode, stay):
