@@ -242,7 +242,7 @@ def record_arrival(
     if arrived_at > now + dt.timedelta(minutes=1):
         raise InvalidInput("arrived_at", "The arrival time is in the future; give the time the patient arrived.")
     with transaction.atomic():
-        episode = Episode.objects.select_for_update().select_related("bed__unit").get(pk=episode_id)
+        episode = Episode.objects.select_for_update(of=("self",)).select_related("bed__unit").get(pk=episode_id)
         if episode.stage_enum is not Stage.PRE_ADMISSION:
             raise InvalidInput(
                 "episode",
