@@ -3,6 +3,7 @@
 from django.urls import include, path, register_converter
 
 from detoxflow.api import api
+from detoxflow.web import health
 from detoxflow.web.identifiers import RecordIdConverter
 from detoxflow.web.views import favicon
 
@@ -24,6 +25,8 @@ urlpatterns = [
     path("", include("detoxflow.interop.fhir.urls")),
     path("api/", api.urls),
     path("favicon.ico", favicon, name="favicon"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
 ]
 
 handler403 = "detoxflow.accounts.views.forbidden"

@@ -158,6 +158,7 @@ def test_while_the_database_is_down_the_api_answers_503_json_with_retry_after(si
     assert response.json() == {
         "field": None,
         "message": "The database is not answering just now; try again in a minute.",
+        "request_id": response["X-Request-ID"],  # the reference a nurse quotes to the administrator
     }
 
 
@@ -181,4 +182,8 @@ def test_any_other_server_error_is_still_a_500_in_the_routes_shape(signed_in):
         response = signed_in.get("/api/patients")
     assert response.status_code == 500
     assert "Retry-After" not in response
-    assert response.json() == {"field": None, "message": "Server error; it has been logged."}
+    assert response.json() == {
+        "field": None,
+        "message": "Server error; it has been logged.",
+        "request_id": response["X-Request-ID"],
+    }

@@ -389,6 +389,8 @@ REFUSED_ON_THE_MERITS = {
 }
 # Open to anyone signed in (or to everyone): they show no patient data.
 UNGUARDED = {
+    "healthz",
+    "readyz",
     "login",
     "logout",
     "openapi-json",

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "detoxflow.web.middleware.RequestId",
     "django.middleware.security.SecurityMiddleware",
     "detoxflow.web.middleware.SecurityHeaders",
     "detoxflow.web.middleware.RefuseNulCharacters",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
 from collections.abc import Callable
 from itertools import accumulate
 from typing import Any
@@ -20,6 +21,28 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from detoxflow.accounts.permissions import Role
+
+# A request id a proxy in front may already have given (kept if it is short and plain), else a new one.
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class RequestId:
+    """Every request gets an id, returned in X-Request-ID and shown on error pages, so a nurse can quote it and
+    the logs of the proxy, the application and the database can be matched. It names no patient or user."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        given = request.headers.get("X-Request-ID", "")
+        request.request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        response["X-Request-ID"] = request.request_id  # type: ignore[attr-defined]
+        return response
+
+
+def request_id_of(request: HttpRequest) -> str:
+    return str(getattr(request, "request_id", ""))
 
 
 class LoginRequiredEverywhere(LoginRequiredMiddleware):

@@ -11,8 +11,9 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
-from django.views import defaults
 from django.views.decorators.http import require_safe
+
+from detoxflow.web.middleware import request_id_of
 
 # Long enough for a database restart or fail-over to finish, short enough that a nurse retrying by hand waits no longer.
 RETRY_AFTER_SECONDS = 30
@@ -43,12 +44,17 @@ def database_unavailable(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/fhir"):
         from detoxflow.interop.fhir.common import operation_outcome  # noqa: PLC0415  (FHIR models load on use)
 
-        response = operation_outcome(503, "transient", UNAVAILABLE)
+        response = operation_outcome(503, "transient", f"{UNAVAILABLE} (request {request_id_of(request)})")
     elif request.path.startswith("/api/"):
-        response = JsonResponse({"field": None, "message": UNAVAILABLE}, status=503)
+        response = JsonResponse(
+            {"field": None, "message": UNAVAILABLE, "request_id": request_id_of(request)}, status=503
+        )
     else:
         # Rendered without the request: its context processors read the signed-in user, from the database.
-        response = HttpResponse(loader.render_to_string("503.html", {"retry_after": RETRY_AFTER_SECONDS}), status=503)
+        page = loader.render_to_string(
+            "503.html", {"retry_after": RETRY_AFTER_SECONDS, "request_id": request_id_of(request)}
+        )
+        response = HttpResponse(page, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
@@ -60,10 +66,16 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/fhir"):
         from detoxflow.interop.fhir.common import operation_outcome  # noqa: PLC0415  (FHIR models load on use)
 
-        return operation_outcome(500, "exception", "Server error; it has been logged.")
+        return operation_outcome(
+            500, "exception", f"Server error; it has been logged (request {request_id_of(request)})."
+        )
     if request.path.startswith("/api/"):
-        return JsonResponse({"field": None, "message": "Server error; it has been logged."}, status=500)
-    return defaults.server_error(request)
+        return JsonResponse(
+            {"field": None, "message": "Server error; it has been logged.", "request_id": request_id_of(request)},
+            status=500,
+        )
+    # Like Django's own 500 page, rendered without the request's context (it may be what failed).
+    return HttpResponse(loader.render_to_string("500.html", {"request_id": request_id_of(request)}), status=500)
 
 
 @cache
