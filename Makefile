@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 VENV_STAMP := .venv/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 
-.PHONY: demo test lint bench clean
+.PHONY: demo serve test lint bench clean
 
 $(VENV_STAMP): requirements.lock
 	test -x $(PY) || python3 -m venv .venv
@@ -18,6 +18,9 @@ demo: $(VENV_STAMP)
 	@echo ""
 	@echo "DetoxFlow demo: open http://127.0.0.1:8000 and sign in with a login above (Ctrl-C stops it)."
 	bash scripts/demo-serve.sh
+
+serve: $(VENV_STAMP)
+	bash scripts/serve.sh
 
 test: $(VENV_STAMP)
 	bash scripts/test.sh

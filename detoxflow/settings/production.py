@@ -21,3 +21,17 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 REQUIRE_TOTP = env_bool("REQUIRE_TOTP", True)
+
+# Static files from the application server itself (gunicorn has no static file handler), right after the
+# security middleware, so a stylesheet costs no session or database work. Collected at start (scripts/serve.sh),
+# compressed and named by content hash: browsers may cache them for a year and never get a stale one.
+# Development and tests keep Django's own static serving (runserver, the live test server).
+MIDDLEWARE = [
+    *MIDDLEWARE[: MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1],  # noqa: F405
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    *MIDDLEWARE[MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1 :],  # noqa: F405
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
