@@ -222,25 +222,6 @@ def ready_for_discharge(staff, episode, now, *, resource=None, reason="Stable; p
     episode_services.change_stage(
         staff[Role.PHYSICIAN], episode.pk, Stage.AFTERCARE_PLANNING, reason=reason, now=now, address=None
     )
-    counselor = staff[Role.COUNSELOR]
-    aftercare.add_item(
-        counselor,
-        episode,
-        "support_group",
-        resource=resource,
-        appointment_at=now + dt.timedelta(days=3),
-        detail="Tuesday evening",
-        address=None,
-    )
-    aftercare.review_with_patient(counselor, episode, now=now, address=None)
-    aftercare.update_checklist(
-        counselor,
-        episode,
-        {
-            "naloxone": "dispensed",
-            "naloxone_decline_reason": "",
-            "overdose_education": True,
-            "medications_reconciled": True,
-        },
-        address=None,
+    aftercare_plan_ready(
+        staff[Role.COUNSELOR], episode, "support_group", now, days=3, detail="Tuesday evening", resource=resource
     )
